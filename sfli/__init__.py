@@ -1,0 +1,20 @@
+"""sfli — ε-rank, structured first-layer initialization (SFLI) and the experiments of the sfli-book."""
+from __future__ import annotations
+
+from . import init, nets
+from .activations import ACTIVATIONS, FAMILIES, Activation
+from .domain import Box, as_box
+from .eps_rank import eps_rank, gram, gram_spectrum, rank_from_spectrum
+from .features import hidden_features
+from .init import apply_sfli, sfli_
+from .profiles import DEFAULT_PROFILE, PROFILES, check_profile
+from .quadrature import quadrature
+from .records import Run
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ACTIVATIONS", "FAMILIES", "Activation", "Box", "as_box", "eps_rank", "gram", "gram_spectrum",
+    "rank_from_spectrum", "hidden_features", "init", "nets", "apply_sfli", "sfli_", "PROFILES",
+    "DEFAULT_PROFILE", "check_profile", "quadrature", "Run",
+]

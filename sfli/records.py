@@ -1,0 +1,173 @@
+"""Records: every number the book shows comes from ``results/<profile>/<notebook>.json``, written here.
+
+A record holds the metrics and their provenance (profile, parameters, seeds, versions, device, git commit,
+wall time). It is written once, at the end of a successful run, atomically (temporary file + ``os.replace``),
+so a failed or interrupted run never destroys an earlier record.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Mapping
+
+import torch
+
+from .profiles import check_profile
+
+RESULTS_ENV = "SFLI_RESULTS"  #: overrides where results go (the pipeline and the tests set it)
+RUN_ID_ENV = "SFLI_RUN_ID"  #: set by the pipeline so it can tell a fresh record from an old one
+_PACKAGES = ("sfli-book", "torch", "numpy", "scipy", "matplotlib", "pandas", "papermill", "jupyter-book")
+
+
+def project_root(start: Path | None = None) -> Path | None:
+    """The checkout this code runs in (the folder holding ``_toc.yml`` and ``sfli/``), or None."""
+    for folder in [start or Path.cwd(), *(start or Path.cwd()).parents]:
+        if (folder / "_toc.yml").exists() and (folder / "sfli").is_dir():
+            return folder
+    here = Path(__file__).resolve().parent.parent
+    return here if (here / "_toc.yml").exists() else None
+
+
+def results_dir() -> Path:
+    """``$SFLI_RESULTS`` if set, else ``<project>/results`` (``./results`` outside a checkout, e.g. Colab)."""
+    if os.environ.get(RESULTS_ENV):
+        return Path(os.environ[RESULTS_ENV])
+    root = project_root()
+    return (root if root is not None else Path.cwd()) / "results"
+
+
+def record_path(name: str, profile: str, root: Path | None = None) -> Path:
+    return (root or results_dir()) / check_profile(profile) / f"{name}.json"
+
+
+def to_jsonable(value: Any) -> Any:
+    """Plain JSON types from numpy/torch scalars and arrays, tuples and nested mappings."""
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, torch.Tensor):
+        return to_jsonable(value.tolist())
+    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):  # numpy scalars and arrays
+        return to_jsonable(value.tolist())
+    if isinstance(value, float) and not math.isfinite(value):
+        return None if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise TypeError(f"cannot store {type(value).__name__} {value!r} in a record")
+
+
+def write_json_atomic(path: Path, data: Any) -> Path:
+    """Write JSON to ``path`` atomically: a reader sees the old file or the new one, never a partial one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(to_jsonable(data), indent=2, sort_keys=True) + "\n"
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read_record(path: Path) -> dict[str, Any]:
+    with open(path) as handle:
+        return json.load(handle)
+
+
+def _git_commit() -> dict[str, Any]:
+    root = project_root()
+    if root is None:
+        return {"commit": None, "dirty": None}
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
+                                timeout=10).stdout.strip() or None
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "sfli", "notebooks"], cwd=root,
+                               capture_output=True, text=True, timeout=10).stdout.strip() != ""
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "dirty": None}
+    return {"commit": commit, "dirty": dirty}
+
+
+def _version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def device_description() -> str:
+    if torch.cuda.is_available():
+        return f"cuda: {torch.cuda.get_device_name(0)}"
+    return f"cpu: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, {torch.get_num_threads()} threads"
+
+
+def provenance() -> dict[str, Any]:
+    """Where and with what a run was made."""
+    return {
+        "python": platform.python_version(),
+        "executable": sys.executable,
+        "platform": platform.platform(),
+        "device": device_description(),
+        "versions": {p: _version(p) for p in _PACKAGES},
+        "git": _git_commit(),
+        "run_id": os.environ.get(RUN_ID_ENV),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+class Run:
+    """One notebook's run: collects parameters, saves figures, and writes the record at the end.
+
+    >>> run = Run("01_eps_rank", profile="smoke", params={"seed": 0}, seeds=[0])   # doctest: +SKIP
+    >>> run.savefig(fig, "hilbert_spectrum")                                          # doctest: +SKIP
+    >>> run.finish({"hilbert/eps_rank_error": 0})                                     # doctest: +SKIP
+    """
+
+    def __init__(self, name: str, profile: str, params: Mapping[str, Any], seeds: list[int]) -> None:
+        self.name, self.profile = name, check_profile(profile)
+        self.params, self.seeds = dict(params), list(seeds)
+        self.root = results_dir()
+        self.figure_dir = self.root / self.profile / "figures" / name
+        self.started = time.perf_counter()
+        self.figures: list[str] = []
+
+    def savefig(self, fig, stem: str) -> Path:
+        """Save ``fig`` as PNG and SVG under ``results/<profile>/figures/<notebook>/``."""
+        self.figure_dir.mkdir(parents=True, exist_ok=True)
+        for ext in ("png", "svg"):
+            fig.savefig(self.figure_dir / f"{stem}.{ext}", dpi=150, bbox_inches="tight")
+        self.figures.append(stem)
+        return self.figure_dir / f"{stem}.png"
+
+    def finish(self, metrics: Mapping[str, Any], tables: Mapping[str, Any] | None = None) -> Path:
+        """Write the record (metrics: flat ``{"name": number}``; tables: anything JSON-able) atomically."""
+        for key, value in metrics.items():
+            if not isinstance(to_jsonable(value), (int, float, type(None), str)):
+                raise TypeError(f"metric {key!r} must be a number, got {type(value).__name__}")
+        record = {
+            "name": self.name,
+            "profile": self.profile,
+            "params": self.params,
+            "seeds": self.seeds,
+            "metrics": dict(metrics),
+            "tables": dict(tables or {}),
+            "figures": self.figures,
+            "wall_time_s": round(time.perf_counter() - self.started, 3),
+            "provenance": provenance(),
+        }
+        return write_json_atomic(record_path(self.name, self.profile, self.root), record)
