@@ -1,0 +1,62 @@
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from sfli import records
+from sfli.records import Run, to_jsonable, write_json_atomic
+
+
+def test_write_is_atomic_and_a_failed_write_keeps_the_old_file(tmp_path):
+    path = tmp_path / "r.json"
+    write_json_atomic(path, {"a": 1})
+    with pytest.raises(TypeError, match="cannot store"):
+        write_json_atomic(path, {"a": object()})
+    assert json.loads(path.read_text()) == {"a": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]  # no temporary file left behind
+
+
+def test_to_jsonable_converts_numpy_torch_and_non_finite():
+    out = to_jsonable({"a": np.int64(3), "b": torch.tensor([1.5, 2.0]), "c": (1, 2), "d": float("nan"),
+                       "e": float("inf")})
+    assert out == {"a": 3, "b": [1.5, 2.0], "c": [1, 2], "d": None, "e": "inf"}
+
+
+def test_run_writes_record_with_provenance(tmp_path, monkeypatch):
+    monkeypatch.setenv(records.RESULTS_ENV, str(tmp_path))
+    monkeypatch.setenv(records.RUN_ID_ENV, "abc")
+    run = Run("demo", "smoke", params={"width": 8}, seeds=[0, 1])
+    path = run.finish({"rank": np.int64(7), "ratio": 1.25})
+    rec = json.loads(path.read_text())
+    assert path == tmp_path / "smoke" / "demo.json"
+    assert rec["metrics"] == {"rank": 7, "ratio": 1.25}
+    assert rec["params"] == {"width": 8} and rec["seeds"] == [0, 1] and rec["profile"] == "smoke"
+    prov = rec["provenance"]
+    assert prov["run_id"] == "abc" and prov["versions"]["torch"] and prov["executable"]
+    assert {"commit", "dirty"} <= set(prov["git"]) and prov["device"]
+    assert rec["wall_time_s"] >= 0
+
+
+def test_run_rejects_unknown_profile_and_non_numeric_metric(tmp_path, monkeypatch):
+    monkeypatch.setenv(records.RESULTS_ENV, str(tmp_path))
+    with pytest.raises(ValueError, match="valid profiles: smoke, ci, paper"):
+        Run("demo", "fast", params={}, seeds=[0])
+    with pytest.raises(TypeError, match="metric 'x' must be a number"):
+        Run("demo", "smoke", params={}, seeds=[0]).finish({"x": [1, 2]})
+    assert not (tmp_path / "smoke" / "demo.json").exists()
+
+
+def test_savefig_writes_png_and_svg(tmp_path, monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    monkeypatch.setenv(records.RESULTS_ENV, str(tmp_path))
+    run = Run("demo", "smoke", params={}, seeds=[0])
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    png = run.savefig(fig, "line")
+    assert png.exists() and png.with_suffix(".svg").exists()
+    assert run.figures == ["line"]
