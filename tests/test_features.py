@@ -73,8 +73,6 @@ def test_functional_activation_net_like_deepxde():
     assert 1 <= rank <= 12
 
 
-@pytest.mark.xfail(strict=True, reason="an input transform before the first nn.Linear is reported as hidden_1 "
-                                       "(the hook skips only a layer that reads the raw x itself)")
 def test_input_transform_is_not_a_hidden_layer():
     model = FNN([2, 12, 12, 1], input_transform=lambda x: 2 * x - 1)
     feats = hidden_features(model, points())
@@ -91,14 +89,14 @@ def test_state_untouched_and_features_detached():
     assert model.training
     assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
     assert not feats["hidden_1"].requires_grad
-    assert all(not m._forward_pre_hooks for m in model.modules())  # hooks removed
+    assert all(not m._forward_pre_hooks and not m._forward_hooks for m in model.modules())  # hooks removed
 
 
 def test_hooks_removed_when_forward_fails():
     model = nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 1))
     with pytest.raises(RuntimeError):
         hidden_features(model, torch.ones(5, 3))  # wrong input width
-    assert all(not m._forward_pre_hooks for m in model.modules())
+    assert all(not m._forward_pre_hooks and not m._forward_hooks for m in model.modules())
 
 
 def test_shared_layer_reported_once():
@@ -133,3 +131,25 @@ def test_bad_models_raise():
         hidden_features(lambda x: x, points())
     with pytest.raises(ValueError, match="no nn.Linear"):
         hidden_features(nn.Sequential(nn.Tanh()), points())
+
+
+class Gated(nn.Module):
+    """Two input-facing encoders and a first layer all read x (as in the modified MLP)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.u, self.v, self.first, self.out = nn.Linear(2, 5), nn.Linear(2, 5), nn.Linear(2, 5), nn.Linear(5, 1)
+
+    def forward(self, x):
+        u, v, h = torch.tanh(self.u(x)), torch.tanh(self.v(x)), torch.tanh(self.first(x))
+        return self.out(h * u + (1 - h) * v)
+
+
+def test_several_input_facing_layers_give_one_hidden_layer():
+    model = Gated()
+    x = points()
+    feats = hidden_features(model, x)
+    assert list(feats) == ["hidden_1"]
+    with torch.no_grad():
+        u, v, h = torch.tanh(model.u(x)), torch.tanh(model.v(x)), torch.tanh(model.first(x))
+    torch.testing.assert_close(feats["hidden_1"], h * u + (1 - h) * v)
