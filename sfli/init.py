@@ -16,6 +16,7 @@ alternating directions in 1-D and a scrambled Sobol sequence in higher dimension
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Callable
 
 import torch
@@ -57,8 +58,12 @@ def default_gamma(activation: str, width: int, domain: DomainLike) -> float:
     return 2.0 * gamma if activation == "sigmoid" else gamma
 
 
-def _seed_from(generator: torch.Generator | None) -> int:
-    return int(torch.randint(0, 2**31 - 1, (1,), generator=generator))
+def _sobol(dim: int, m: int, generator: torch.Generator | None):
+    """m scrambled Sobol points in [0, 1)^dim, scrambled from ``generator`` (any m; 2^k is best balanced)."""
+    seed = int(torch.randint(0, 2**31 - 1, (1,), generator=generator))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return qmc.Sobol(dim, scramble=True, seed=seed).random(m)
 
 
 def _directions_offsets(m: int, box: Box, placement: str, generator: torch.Generator | None):
@@ -71,7 +76,7 @@ def _directions_offsets(m: int, box: Box, placement: str, generator: torch.Gener
         u = torch.where(a[:, 0] > 0, u, 1 - u)  # alternate directions, equispaced transitions
     else:
         if placement == "quasi":
-            sample = qmc.Sobol(d + 1, scramble=True, seed=_seed_from(generator)).random(m)
+            sample = _sobol(d + 1, m, generator)
             u_dir, u = torch.as_tensor(ndtri(sample[:, :d])), torch.as_tensor(sample[:, d])
         else:
             u_dir = torch.randn(m, d, generator=generator, dtype=torch.float64)
@@ -97,18 +102,21 @@ def sfli_(
     Returns the layer.
     """
     _check_linear(linear)
+    if linear.bias is None:  # checked first, so a failing call leaves the layer untouched
+        raise ValueError("SFLI needs a bias to place the transitions; the layer has bias=False")
     box = as_box(domain, dim=linear.in_features)
     activation = check_activation(activation)
     if placement not in PLACEMENTS:
         raise ValueError(f"unknown placement {placement!r}; valid: {', '.join(PLACEMENTS)}")
-    if gamma is not None and not (isinstance(gamma, (int, float)) and math.isfinite(gamma) and gamma > 0):
+    if gamma is not None and (isinstance(gamma, bool) or not isinstance(gamma, (int, float))
+                              or not math.isfinite(gamma) or gamma <= 0):
         raise ValueError(f"gamma must be a positive finite number or None, got {gamma!r}")
     m, fam = linear.out_features, family(activation)
     center = torch.tensor(box.center, dtype=torch.float64)
 
     if fam == "periodic":
         if placement == "quasi":
-            sample = qmc.Sobol(box.dim + 1, scramble=True, seed=_seed_from(generator)).random(m)
+            sample = _sobol(box.dim + 1, m, generator)
             a, phase = torch.as_tensor(ndtri(sample[:, :-1])), torch.as_tensor(sample[:, -1])
         else:
             a = torch.randn(m, box.dim, generator=generator, dtype=torch.float64)
@@ -128,8 +136,6 @@ def sfli_(
         weight, bias = g * a, -g * (a @ center + s)
     with torch.no_grad():
         linear.weight.copy_(weight.to(linear.weight.dtype))
-        if linear.bias is None:
-            raise ValueError("SFLI needs a bias to place the transitions; the layer has bias=False")
         linear.bias.copy_(bias.to(linear.bias.dtype))
     return linear
 

@@ -5,8 +5,6 @@ import os
 import sys
 from typing import Iterable, TypeVar
 
-from tqdm.auto import tqdm
-
 T = TypeVar("T")
 QUIET_ENV = "SFLI_QUIET"  #: set to 1 to silence progress bars
 
@@ -23,4 +21,6 @@ def progress(iterable: Iterable[T], desc: str = "", total: int | None = None) ->
     """``tqdm`` over ``iterable`` unless quiet (``SFLI_QUIET=1``, under pytest, or inside ``sfli book``)."""
     if _quiet():
         return iterable
+    from tqdm.auto import tqdm  # imported here: tqdm.auto warns at import in kernels without ipywidgets
+
     return tqdm(iterable, desc=desc, total=total, leave=False)
