@@ -72,7 +72,9 @@ CLAIMS: list[Claim] = [
           "01_eps_rank", "hilbert/max_rank_error", "==", 0, must_hold=("smoke", "ci", "paper")),
     Claim("eps-rank-legendre", "book", "[ours]",
           "The Gram matrix of orthonormal Legendre polynomials is the identity (largest |λ − 1|).",
-          "01_eps_rank", "legendre/max_eig_deviation", "<", 1e-10, must_hold=("smoke", "ci", "paper")),
+          "01_eps_rank", "legendre/max_eig_deviation", "<", 1e-8, must_hold=("smoke", "ci", "paper"),
+          note="the tolerance covers float64 round-off of degree-255 polynomials and their Gauss weights "
+               "(about 3e-10 at the paper profile), five decades below any ε the book uses"),
     Claim("eps-rank-duplicates", "book", "[ours]",
           "q duplicated neurons lower the ε-rank by exactly q (largest error of the deficit).",
           "01_eps_rank", "duplicates/rank_deficit_error", "==", 0, must_hold=("smoke", "ci", "paper")),
@@ -82,6 +84,11 @@ CLAIMS: list[Claim] = [
             "over activations, input dimensions, widths and seeds).",
             "02_sfli_init", f"first_layer_ratio/{b}", ">", 1.0, must_hold=("ci", "paper"))
       for b in _BASELINES],
+    Claim("sfli-first-layer-independent", "2507.11962", "[paper]",
+          "SFLI makes the first-layer neurons ε-linearly independent (r_ε = m): share of the (activation, d, m) "
+          "cells where SFLI's first layer has full ε-rank, ε = 1e-3.",
+          "02_sfli_init", "sfli_first_layer_full_rank_fraction", ">=", 0.9,
+          note="the paper's ε and γ are unknown; at our default γ neighbouring transitions overlap by design"),
     *[Claim(f"sfli-initial-rank-last-{b}", "2507.11962", "[paper]",
             f"SFLI improves the initial ε-rank: last hidden layer of a depth-4 MLP, SFLI vs {b} "
             "(geometric-mean ratio).",
@@ -155,7 +162,8 @@ def render_page(sections: Mapping[str, list[Verdict]]) -> str:
         for v in verdicts:
             c = v.claim
             must = "yes" if v.profile in c.must_hold else "no"
-            lines.append(f"| `{c.id}` | {SOURCES[c.source]} {c.tag} | {c.statement} | {_fmt(v.value)} | "
+            statement = (c.statement + (f" *Note: {c.note}.*" if c.note else "")).replace("|", "\\|")
+            lines.append(f"| `{c.id}` | {SOURCES[c.source]} {c.tag} | {statement} | {_fmt(v.value)} | "
                          f"`{c.metric}` {c.op} {_fmt(c.threshold)} | {must} | {_MARK[v.status]} |")
         lines.append("")
         seen: dict[str, Mapping[str, Any]] = {v.claim.record: v.record for v in verdicts if v.record}

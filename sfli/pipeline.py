@@ -96,8 +96,13 @@ def validate_parameters(path: Path, params: Mapping[str, Any]) -> None:
         check_profile(params["profile"])
 
 
+#: Modules of the book's tooling that no notebook imports: editing them re-runs nothing.
+_TOOLING = frozenset({"cli.py", "pipeline.py", "claims.py", "regression.py", "__main__.py"})
+
+
 def cache_key(path: Path, params: Mapping[str, Any], root: Path | None = None) -> str:
-    """Hash of everything a notebook's results depend on (code cells, sfli sources, parameters, versions)."""
+    """Hash of everything a notebook's results depend on: its code cells, the sources of ``sfli`` (but the
+    pipeline's own tooling), the parameters (profile included), the Python and library versions."""
     root = root or root_dir()
     digest = hashlib.sha256()
     notebook = nbformat.read(path, as_version=4)
@@ -105,6 +110,8 @@ def cache_key(path: Path, params: Mapping[str, Any], root: Path | None = None) -
         if cell.cell_type == "code":
             digest.update(cell.source.encode())
     for source in sorted((root / "sfli").rglob("*.py")):
+        if source.name in _TOOLING:
+            continue
         digest.update(str(source.relative_to(root)).encode())
         digest.update(source.read_bytes())
     versions = {p: records._version(p) for p in ("torch", "numpy", "scipy", "matplotlib", "pandas")}
