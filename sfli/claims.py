@@ -137,34 +137,36 @@ def _fmt(value: float | None) -> str:
 
 
 _MARK = {"holds": "✅ holds", "fails": "❌ does not hold", "not measured": "⚪ not measured"}
+_SHORT = {"book": "book check"}
 
 
 def render_page(sections: Mapping[str, list[Verdict]]) -> str:
-    """The reproduction page (MyST markdown): one table per profile, then the provenance of each record."""
+    """The reproduction page (MyST markdown): a verdict table per profile, the claims in full, the records."""
     lines = [
         "# Reproduction status",
         "",
-        "Every claim the book tests, its source, the number measured and the verdict. The page is generated "
-        "from the run records by `sfli book`; nothing on it is typed by hand. **Must hold** marks the claims "
-        "whose failure fails the build at that profile; the others are reported as they come out, including "
-        "those that do not reproduce. Tags: [paper] read in the paper itself, [secondary] from a third-party "
-        "source, [ours] the book's reconstruction or its own check.",
+        "Every claim the book tests, the number measured and the verdict. The page is generated from the run "
+        "records by `sfli book`; nothing on it is typed by hand. **Must hold** marks the claims whose failure "
+        "fails the build at that profile; the others are reported as they come out, including those that do "
+        "not reproduce. Tags: [paper] read in the paper itself, [secondary] from a third-party source, [ours] "
+        "the book's reconstruction or its own check. The claims are stated in full below the tables.",
         "",
     ]
+    shown: dict[str, Claim] = {}
     for label, verdicts in sections.items():
         if not verdicts:
             continue
         counts = {s: sum(v.status == s for v in verdicts) for s in _MARK}
         lines += [f"## {label}", "",
                   f"{counts['holds']} hold, {counts['fails']} do not hold, {counts['not measured']} not measured.",
-                  "", "| claim | source | statement | measured | criterion | must hold | verdict |",
-                  "|---|---|---|---|---|---|---|"]
+                  "", "| verdict | claim | source | measured | needs | must hold |", "|---|---|---|---|---|---|"]
         for v in verdicts:
             c = v.claim
-            must = "yes" if v.profile in c.must_hold else "no"
-            statement = (c.statement + (f" *Note: {c.note}.*" if c.note else "")).replace("|", "\\|")
-            lines.append(f"| `{c.id}` | {SOURCES[c.source]} {c.tag} | {statement} | {_fmt(v.value)} | "
-                         f"`{c.metric}` {c.op} {_fmt(c.threshold)} | {must} | {_MARK[v.status]} |")
+            shown[c.id] = c
+            source = _SHORT.get(c.source, c.source)
+            must = "**yes**" if v.profile in c.must_hold else "no"
+            lines.append(f"| {_MARK[v.status]} | [`{c.id}`](#{c.id}) | {source} {c.tag} | {_fmt(v.value)} | "
+                         f"{c.op} {_fmt(c.threshold)} | {must} |")
         lines.append("")
         seen: dict[str, Mapping[str, Any]] = {v.claim.record: v.record for v in verdicts if v.record}
         if seen:
@@ -177,4 +179,11 @@ def render_page(sections: Mapping[str, list[Verdict]]) -> str:
                              f"{rec.get('wall_time_s', 0):.0f} s on {prov.get('device')}, commit {commit}, "
                              f"torch {prov.get('versions', {}).get('torch')}, {prov.get('created')}")
             lines.append("")
+    if shown:
+        lines += ["## The claims in full", ""]
+        for c in shown.values():
+            where = ", ".join(f"`{p}`" for p in c.must_hold) or "nowhere (reported only)"
+            lines += [f"({c.id})=", f"`{c.id}`", f": {c.statement} Source: {SOURCES[c.source]} {c.tag}. Measured by "
+                      f"`{c.metric}` in the record of `{c.record}`; must hold at {where}."
+                      + (f" *Note: {c.note}.*" if c.note else ""), ""]
     return "\n".join(lines)

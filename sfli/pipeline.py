@@ -101,14 +101,13 @@ _TOOLING = frozenset({"cli.py", "pipeline.py", "claims.py", "regression.py", "__
 
 
 def cache_key(path: Path, params: Mapping[str, Any], root: Path | None = None) -> str:
-    """Hash of everything a notebook's results depend on: its code cells, the sources of ``sfli`` (but the
-    pipeline's own tooling), the parameters (profile included), the Python and library versions."""
+    """Hash of everything a notebook's page depends on: its cells (code, text, tags), the sources of ``sfli``
+    (except the pipeline's own tooling), the parameters (profile included), the Python and library versions."""
     root = root or root_dir()
     digest = hashlib.sha256()
     notebook = nbformat.read(path, as_version=4)
-    for cell in notebook.cells:
-        if cell.cell_type == "code":
-            digest.update(cell.source.encode())
+    for cell in notebook.cells:  # all cells: the executed copy carries the narrative and tags too
+        digest.update(json.dumps([cell.cell_type, cell.source, cell.metadata.get("tags", [])]).encode())
     for source in sorted((root / "sfli").rglob("*.py")):
         if source.name in _TOOLING:
             continue
@@ -208,8 +207,13 @@ def stage_book(profile: str, results: Path, reproduction_page: str, root: Path |
     shutil.copytree(root / "book", stage / "book")
     for name in book_notebooks(root):
         executed = _paths(name, profile, results)["executed"]
-        if executed.exists():
-            shutil.copy2(executed, stage / "notebooks" / f"{name}.ipynb")
+        if executed.exists():  # papermill's injected-parameters cell: collapsed, the profile stays one click away
+            notebook = nbformat.read(executed, as_version=4)
+            for cell in notebook.cells:
+                tags = cell.metadata.get("tags", [])
+                if "injected-parameters" in tags and "hide-cell" not in tags:
+                    cell.metadata["tags"] = [*tags, "hide-cell"]
+            nbformat.write(notebook, stage / "notebooks" / f"{name}.ipynb")
         else:  # never executed successfully: show the source with a warning rather than drop the page
             notebook = nbformat.read(notebook_path(name, root), as_version=4)
             notebook.cells.insert(0, nbformat.v4.new_markdown_cell(

@@ -68,6 +68,11 @@ def test_run_cache_and_failure_keep_earlier_results(project):
     assert (results / "notebooks" / "good.ipynb").exists()
 
     assert pipeline.run_notebook("good", "smoke", {"width": 3}).status == "cached"
+    assert pipeline.run_notebook("good", "smoke", {"width": 5}).status == "ran"  # other parameters
+    nb = nbformat.read(project / "notebooks" / "good.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("A new sentence of narrative."))
+    nbformat.write(nb, project / "notebooks" / "good.ipynb")
+    assert pipeline.run_notebook("good", "smoke", {"width": 5}).status == "ran"  # the page changed
     assert pipeline.run_notebook("good", "smoke", {"width": 3}, force=True).status == "ran"
 
     # A failing notebook: named error, failed copy kept, nothing of the good notebook touched.
