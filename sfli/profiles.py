@@ -33,3 +33,8 @@ def config(configs: Mapping[str, Mapping[str, Any]], profile: str, **overrides: 
             raise ValueError(f"setting {key!r} must be {type(old).__name__}, got {type(value).__name__} {value!r}")
         base[key] = value
     return base
+
+
+def seeds(cfg: Mapping[str, Any], seed: int = 0) -> list[int]:
+    """The seeds a run uses: ``seed``, ``seed + 1``, … (``cfg["n_seeds"]`` of them)."""
+    return list(range(seed, seed + int(cfg["n_seeds"])))

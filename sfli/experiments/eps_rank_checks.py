@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from torch import nn
 
 from .. import profiles
+from ..profiles import seeds  # noqa: F401  (part of the chapter's API: exp.seeds(cfg, seed))
 from ..eps_rank import DEFAULT_EPS, gram_spectrum, rank_from_spectrum
 from ..features import hidden_features
 from ..init import default_gamma, sfli_
@@ -61,11 +62,6 @@ CONFIGS: dict[str, dict] = {
 def config(profile: str, **overrides) -> dict:
     """Settings of ``profile`` ("smoke", "ci", "paper"), with validated ``overrides``."""
     return profiles.config(CONFIGS, profile, **overrides)
-
-
-def seeds(cfg: dict, seed: int = 0) -> list[int]:
-    """The seeds a run uses: ``seed``, ``seed + 1``, … (``cfg["n_seeds"]`` of them)."""
-    return list(range(seed, seed + cfg["n_seeds"]))
 
 
 @dataclass
