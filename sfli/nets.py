@@ -1,4 +1,4 @@
-"""The book's networks. Later chapters add the residual MLP, the modified MLP and PirateNet here."""
+"""The book's networks: the MLP and the residual MLP (later chapters add the modified MLP and PirateNet)."""
 from __future__ import annotations
 
 import torch
@@ -49,3 +49,17 @@ class MLP(nn.Module):
         for layer in self.hidden:
             x = self.act(layer(x))
         return self.output(x)
+
+
+class ResMLP(MLP):
+    """Residual MLP (ResNet-style): h₁ = σ(W₁x + b₁), h_{l+1} = h_l + σ(W_{l+1} h_l + b_{l+1}), u = W_out h_L + b.
+
+    Same layers, names and initialization as :class:`MLP` (so SFLI applies the same way); only the skip
+    connections differ. The features of hidden layer l are h_l, what the next layer reads.
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.act(self.hidden[0](x))
+        for layer in self.hidden[1:]:
+            h = h + self.act(layer(h))
+        return self.output(h)

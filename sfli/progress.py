@@ -14,7 +14,7 @@ def _quiet() -> bool:
         return True
     if "pytest" in sys.modules or os.environ.get("SFLI_RUN_ID"):  # tests, or a papermill run of the pipeline
         return True
-    return False
+    return not (sys.stderr.isatty() or "ipykernel" in sys.modules)  # a terminal or an interactive notebook
 
 
 def progress(iterable: Iterable[T], desc: str = "", total: int | None = None) -> Iterable[T]:
