@@ -157,11 +157,13 @@ def fit(
         if not math.isfinite(value):
             history.train_seconds += time.perf_counter() - started
             raise DivergenceError(step, opt.param_groups[0]["lr"], value, history)
+        history.train_seconds += time.perf_counter() - started
+        if step in marks:  # recorded before the update: the parameters after ``step`` updates, and their loss
+            record(step, value)
         if step < steps:
+            started = time.perf_counter()
             loss.backward()
             opt.step()
             sched.step()
-        history.train_seconds += time.perf_counter() - started
-        if step in marks:  # the loss at ``step`` is that of the parameters after ``step`` updates
-            record(step, value)
+            history.train_seconds += time.perf_counter() - started
     return history

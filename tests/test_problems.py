@@ -1,0 +1,94 @@
+"""Problems: targets, training points, and the Poisson residual of the exact solution."""
+import math
+
+import pytest
+import torch
+from torch import nn
+
+from sfli import hidden_features
+from sfli.nets import MLP, ResMLP
+from sfli.problems import Poisson2D, Regression, sine_product_sum, sine_sum
+
+
+class Exact(nn.Module):
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, x):
+        return self.fn(x)
+
+
+def test_poisson_exact_solution_has_zero_residual_and_matches_the_boundary():
+    problem = Poisson2D(domain=((0.0, 1.0), (-1.0, 1.0)), frequencies=(1, 3))
+    pts = problem.points(torch.Generator().manual_seed(0), torch.float64)
+    model = Exact(problem.exact)
+    assert problem.residual(model, pts["interior"], pts["f"]).abs().max() < 1e-9
+    assert problem.loss(model, pts) < 1e-18
+    # a wrong source is seen by the residual
+    assert problem.residual(model, pts["interior"], 2 * pts["f"]).abs().max() > 1.0
+
+
+def test_poisson_points():
+    problem = Poisson2D(n_interior=100, n_boundary=40)
+    pts = problem.points(torch.Generator().manual_seed(1))
+    assert pts["interior"].shape == (100, 2) and pts["boundary"].shape == (40, 2)
+    b = pts["boundary"]
+    on_edge = (b[:, 0] == 0) | (b[:, 0] == 1) | (b[:, 1] == 0) | (b[:, 1] == 1)
+    assert bool(on_edge.all())
+    assert ((pts["interior"] > 0) & (pts["interior"] < 1)).all()
+    again = problem.points(torch.Generator().manual_seed(1))
+    assert torch.equal(again["interior"], pts["interior"])
+    with pytest.raises(ValueError, match="dimension 1 but the layer takes 2"):
+        Poisson2D(domain=[(0, 1)])
+
+
+def test_poisson_loss_trains_down():
+    problem = Poisson2D(n_interior=128, n_boundary=64, frequencies=(1,))
+    model = MLP(2, 16, 2, 1, "tanh", generator=torch.Generator().manual_seed(0))
+    pts = problem.points(torch.Generator().manual_seed(0))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    first = float(problem.loss(model, pts).detach())
+    for _ in range(100):
+        opt.zero_grad()
+        problem.loss(model, pts).backward()
+        opt.step()
+    assert float(problem.loss(model, pts).detach()) < 0.5 * first
+
+
+def test_targets():
+    x = torch.tensor([[0.5], [0.25]])
+    assert sine_sum((1, 2))(x)[0, 0] == pytest.approx(math.sin(math.pi / 2) + math.sin(math.pi))
+    assert sine_sum((1,), (3.0,))(x)[1, 0] == pytest.approx(3 * math.sin(math.pi / 4))
+    with pytest.raises(ValueError, match="2 amplitudes for 1 frequencies"):
+        sine_sum((1,), (1.0, 2.0))
+    xy = torch.tensor([[0.5, 0.5]])
+    assert sine_product_sum((1, 2))(xy)[0, 0] == pytest.approx(1.0)
+
+
+def test_regression_points_and_loss():
+    problem = Regression(sine_sum((1,)), [(-1, 1)], n_train=11, grid=True)
+    pts = problem.points(torch.Generator().manual_seed(0))
+    assert torch.allclose(pts["x"][:, 0], torch.linspace(-1, 1, 11))
+    assert problem.loss(Exact(problem.exact), pts) == 0
+    rand = Regression(sine_product_sum(), [(0, 1), (0, 2)], n_train=50).points(torch.Generator().manual_seed(0))
+    assert rand["x"].shape == (50, 2) and float(rand["x"][:, 1].max()) > 1
+    with pytest.raises(ValueError, match="n_train must be a positive integer"):
+        Regression(sine_sum(), [(-1, 1)], n_train=0)
+    with pytest.raises(ValueError, match="grid=True is for 1-D domains"):
+        Regression(sine_product_sum(), [(0, 1), (0, 1)], grid=True)
+
+
+def test_resmlp_is_an_mlp_with_skips():
+    gen = torch.Generator().manual_seed(0)
+    res = ResMLP(2, 8, 3, 1, "tanh", generator=gen)
+    x = torch.rand(5, 2)
+    h = torch.tanh(res.hidden[0](x))
+    hs = [h]
+    for layer in res.hidden[1:]:
+        h = h + torch.tanh(layer(h))
+        hs.append(h)
+    torch.testing.assert_close(res(x), res.output(h))
+    feats = hidden_features(res, x)
+    for got, want in zip(feats.values(), hs):
+        torch.testing.assert_close(got, want)
