@@ -111,7 +111,7 @@ class Poisson2D:
 
     def points(self, generator: torch.Generator, dtype: torch.dtype = torch.float32) -> dict[str, torch.Tensor]:
         interior = _uniform(self.box, self.n_interior, generator, dtype)
-        (x0, y0), (x1, y1) = zip(self.box.lower, self.box.upper)
+        (x0, x1), (y0, y1) = zip(self.box.lower, self.box.upper)  # (lower, upper) per axis
         t = torch.rand(self.n_boundary, generator=generator, dtype=dtype)
         side = torch.arange(self.n_boundary) % 4
         bx = torch.where(side == 0, x0, torch.where(side == 1, x1, x0 + (x1 - x0) * t))

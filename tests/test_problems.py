@@ -43,6 +43,17 @@ def test_poisson_points():
         Poisson2D(domain=[(0, 1)])
 
 
+def test_poisson_boundary_points_on_a_rectangle():
+    problem = Poisson2D(domain=((-1.0, 2.0), (3.0, 4.0)), n_interior=10, n_boundary=400)
+    b = problem.points(torch.Generator().manual_seed(0))["boundary"]
+    assert float(b[:, 0].min()) == -1.0 and float(b[:, 0].max()) == 2.0
+    assert float(b[:, 1].min()) == 3.0 and float(b[:, 1].max()) == 4.0
+    on_edge = (b[:, 0] == -1) | (b[:, 0] == 2) | (b[:, 1] == 3) | (b[:, 1] == 4)
+    assert bool(on_edge.all())
+    for edge in (b[:, 0] == -1, b[:, 0] == 2, b[:, 1] == 3, b[:, 1] == 4):
+        assert int(edge.sum()) >= 90  # every side sampled
+
+
 def test_poisson_loss_trains_down():
     problem = Poisson2D(n_interior=128, n_boundary=64, frequencies=(1,))
     model = MLP(2, 16, 2, 1, "tanh", generator=torch.Generator().manual_seed(0))
