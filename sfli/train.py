@@ -120,12 +120,12 @@ def fit(
     The learning rate is lr·decay^⌊step/decay_every⌋. ε-ranks (threshold ``eps``) of every hidden layer are
     computed on a fixed ``quadrature(problem.box, quadrature_n)`` grid, in float64.
     """
-    dtype = next(model.parameters()).dtype
-    generator = torch.Generator().manual_seed(seed)
-    points = problem.points(generator, dtype)
+    dtype, device = next(model.parameters()).dtype, next(model.parameters()).device
+    generator = torch.Generator().manual_seed(seed)  # on the CPU: the same points on every device
+    points = {k: v.to(device) for k, v in problem.points(generator, dtype).items()}
     x_q, w_q = quadrature(problem.box, quadrature_n)
-    x_q, w_q = x_q.to(dtype), w_q
-    u_q = problem.exact(x_q).to(torch.float64)
+    x_q, w_q = x_q.to(device=device, dtype=dtype), w_q.to(device)
+    u_q = problem.exact(x_q).to(torch.float64)  # on the device, like the features
     norm = math.sqrt(float((w_q * u_q[:, 0] ** 2).sum())) or 1.0
     opt = make_optimizer(model, optimizer, lr)
     sched = torch.optim.lr_scheduler.StepLR(opt, step_size=decay_every, gamma=decay)

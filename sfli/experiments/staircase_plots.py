@@ -1,0 +1,329 @@
+"""Figures of chapter 3 (the staircase phenomenon); each takes the ``Result`` of :func:`staircase.run`.
+
+Staircases are drawn seed by seed (an average over seeds would smear the steps into a slope); comparisons of
+methods are drawn as the mean over seeds with a min–max band (losses: geometric mean). Figures are built
+without pyplot (``matplotlib.figure.Figure``), so nothing stays open between calls.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ..plotting import METHOD_COLORS, METHOD_LABELS, PALETTE, mean_band
+from .staircase_metrics import BASE, layer_columns, main_spec, s1_runs, select
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .staircase import Result
+
+COLORS = {**METHOD_COLORS, "sfli_quasi": PALETTE[2], "mlp": PALETTE[1], "resmlp": PALETTE[7],
+          "tanh": PALETTE[1], "relu": PALETTE[3], "elu": PALETTE[5], "cos": PALETTE[4]}
+LABELS = {**METHOD_LABELS, "sfli_quasi": "SFLI, quasi (deterministic)", "sfli": "SFLI, random",
+          "mlp": "MLP", "resmlp": "ResNet (ResMLP)", "tanh": "tanh, Xavier (all sizes)", "relu": "ReLU, Xavier",
+          "elu": "ELU, Xavier", "cos": "cos, Xavier"}
+_SEED_COLORS = PALETTE[:4] + PALETTE[4:6]
+
+
+def _grid(nrows: int, ncols: int, width: float, height: float, **kw) -> tuple[Figure, np.ndarray]:
+    fig = Figure(figsize=(width, height), layout="constrained")
+    return fig, fig.subplots(nrows, ncols, squeeze=False, **kw)
+
+
+def _curves(result: Result, runs: pd.DataFrame) -> pd.DataFrame:
+    return result.curves[result.curves.run.isin(runs.run)]
+
+
+def _matrix(result: Result, runs: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """(steps, seeds × steps array of ``column``) for runs recorded at the same steps."""
+    cur = _curves(result, runs)
+    table = cur.pivot_table(index="run", columns="step", values=column)
+    return table.columns.to_numpy(), table.to_numpy()
+
+
+def geo_band(ax, x, samples: np.ndarray, label: str | None = None, color: str | None = None, **kw):
+    """Geometric mean over seeds (rows) with the min–max band, for a log-scale axis."""
+    samples = np.atleast_2d(np.asarray(samples, dtype=float))
+    (line,) = ax.plot(x, np.exp(np.log(samples).mean(axis=0)), label=label, color=color, **kw)
+    if samples.shape[0] > 1:
+        ax.fill_between(x, samples.min(axis=0), samples.max(axis=0), color=line.get_color(), alpha=0.2, lw=0)
+    return line
+
+
+def _last(runs: pd.DataFrame) -> str:
+    return f"hidden_{int(runs.depth.iloc[0])}"
+
+
+def _seed_panels(result: Result, groups: list[tuple[str, pd.DataFrame]], suptitle: str,
+                 same_rank_axis: bool = False) -> Figure:
+    """Columns: groups of runs; top row the loss (log), bottom row the last-layer ε-rank, one line per seed."""
+    fig, axes = _grid(2, len(groups), 3.1 * len(groups) + 0.4, 5.0, sharex="col")
+    if same_rank_axis:
+        for ax in axes[1, 1:]:
+            ax.sharey(axes[1, 0])
+    for j, (title, runs) in enumerate(groups):
+        top, bottom = axes[0, j], axes[1, j]
+        for i, row in enumerate(runs.sort_values("seed").itertuples()):
+            cur = result.curves[result.curves.run == row.run]
+            color = _SEED_COLORS[i % len(_SEED_COLORS)]
+            top.plot(cur.step, cur.loss, color=color, lw=1.1, label=f"seed {row.seed}")
+            bottom.step(cur.step, cur[f"hidden_{row.depth}"], where="post", color=color, lw=1.1)
+        top.set_yscale("log")
+        top.set_title(title, fontsize=9)
+        bottom.set_xlabel("iteration")
+    axes[0, 0].set_ylabel("training loss")
+    axes[1, 0].set_ylabel("ε-rank, last hidden layer")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8)
+    fig.suptitle(suptitle, fontsize=10)
+    return fig
+
+
+def plot_staircase(result: Result) -> Figure:
+    """S1: loss and last-layer ε-rank vs iteration for every depth × width (tanh, Xavier normal), per seed."""
+    s1 = s1_runs(result.runs, result.cfg)
+    groups = [(f"depth {d}, width {w}", r) for (d, w), r in s1.groupby(["depth", "width"])]
+    return _seed_panels(result, groups, f"Loss and ε-rank (ε = {result.cfg['eps']:g}) of the last hidden layer, "
+                                        "tanh MLP, one line per seed")
+
+
+def plot_activations(result: Result) -> Figure:
+    """S3: the main net with each activation, per seed."""
+    cfg = result.cfg
+    groups = [(act, select(result.runs, **main_spec(cfg, activation=act))) for act in cfg["activations"]]
+    return _seed_panels(result, groups, f"Activations: depth {cfg['main_depth']}, width {cfg['main_width']}, "
+                                        "Xavier normal, one line per seed")
+
+
+def plot_eps_sensitivity(result: Result) -> Figure:
+    """The small S1 net re-trained at each ε (same trajectories; only the rank threshold changes)."""
+    cfg = result.cfg
+    eps_values = sorted([cfg["eps"], *cfg["eps_list"]], reverse=True)
+    groups = [(f"ε = {e:g}", select(result.runs, problem="regression", arch="mlp", activation="tanh", init=BASE,
+                                    eps=e, depth=cfg["sens_depth"], width=cfg["sens_width"])) for e in eps_values]
+    return _seed_panels(result, groups, f"Sensitivity to ε: depth {cfg['sens_depth']}, width {cfg['sens_width']} "
+                                        "(the same training runs; only the threshold differs)", same_rank_axis=True)
+
+
+def _group_label(row) -> str:
+    if row.eps != row.cfg_eps:
+        return f"ε = {row.eps:g} (d{row.depth}, w{row.width})"
+    if row.activation != "tanh":
+        return f"{row.activation} (d{row.depth}, w{row.width})"
+    return f"tanh, d{row.depth}, w{row.width}"
+
+
+def plot_alignment(result: Result) -> Figure:
+    """Share of the log-loss decrease near ε-rank jumps against two baselines, one point per run.
+
+    Left: against the coverage of the windows (chance under a random circular offset; dotted: share = coverage).
+    Right: against the local null (the same windows shifted by a few intervals). Above the diagonal: aligned.
+    Runs: every Xavier-initialized MLP on the regression problem (S1, S3 and the ε sensitivity).
+    """
+    runs = select(result.runs, problem="regression", arch="mlp", init=BASE).assign(cfg_eps=result.cfg["eps"])
+    runs = runs.assign(group=[_group_label(r) for r in runs.itertuples()])
+    groups = list(dict.fromkeys(runs.group))
+    markers = "osD^v<>phX*"
+    fig, axes = _grid(1, 2, 9.6, 4.4)
+    for ax, col, xlabel in ((axes[0, 0], "align_coverage", "coverage of the windows (chance share)"),
+                            (axes[0, 1], "align_local_null", "share with the windows shifted (local null)")):
+        ax.plot([0, 1], [0, 1], ls=":", color="0.4", lw=1)
+        for i, g in enumerate(groups):
+            r = runs[runs.group == g]
+            ax.scatter(r[col], r.align_share, s=22, marker=markers[i % len(markers)],
+                       color=PALETTE[i % len(PALETTE)], label=g, alpha=0.85)
+        ax.set(xlim=(0, 1), ylim=(0, 1), xlabel=xlabel, ylabel="share of the log-loss decrease near a rank jump",
+               aspect="equal")
+    axes[0, 1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    fig.suptitle("Do loss drops coincide with ε-rank jumps? One point per run", fontsize=10)
+    return fig
+
+
+def _layer_panel(ax, result: Result, runs: pd.DataFrame, title: str) -> None:
+    cur = _curves(result, runs)
+    for i, col in enumerate(layer_columns(cur)):
+        if cur[col].isna().all():
+            continue
+        x, y = _matrix(result, runs, col)
+        mean_band(ax, x, y, label=f"layer {col.split('_')[1]}", color=PALETTE[i % len(PALETTE)], marker=None,
+                  lw=1.3)
+    ax.set(xlabel="iteration", ylabel="ε-rank", title=title)
+    ax.title.set_fontsize(9)
+
+
+def plot_layer_ranks(result: Result) -> Figure:
+    """S2: the ε-rank of every hidden layer of the main MLP over training (mean over seeds, min–max band)."""
+    cfg = result.cfg
+    fig, axes = _grid(1, 1, 6.0, 3.8)
+    _layer_panel(axes[0, 0], result, select(result.runs, **main_spec(cfg)),
+                 f"tanh MLP, depth {cfg['main_depth']}, width {cfg['main_width']}, ε = {cfg['eps']:g}")
+    axes[0, 0].legend(fontsize=8)
+    return fig
+
+
+def _compare(ax, result: Result, groups: list[tuple[str, pd.DataFrame]], column: str, log: bool) -> None:
+    for key, runs in groups:
+        if runs.empty:
+            continue
+        x, y = _matrix(result, runs, column)
+        if log:
+            geo_band(ax, x, y, label=LABELS.get(key, key), color=COLORS.get(key), lw=1.4)
+        else:
+            mean_band(ax, x, y, label=LABELS.get(key, key), color=COLORS.get(key), marker=None, lw=1.4)
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel("iteration")
+
+
+def _init_comparison(result: Result, groups, levels, title: str, error: bool) -> Figure:
+    depth = int(groups[0][1].depth.iloc[0])
+    panels = [("loss", "training loss", True)] + ([("error", "relative L² error", True)] if error else []) + [
+        (f"hidden_{depth}", "ε-rank, last hidden layer", False), ("hidden_1", "ε-rank, first hidden layer", False)]
+    fig, axes = _grid(1, len(panels), 3.4 * len(panels), 3.6)
+    for ax, (col, label, log) in zip(axes[0], panels):
+        _compare(ax, result, groups, col, log)
+        ax.set_ylabel(label)
+    for lvl in levels:
+        axes[0, 0].axhline(lvl, ls="--", color="0.5", lw=0.8)
+    axes[0, 0].legend(fontsize=8)
+    fig.suptitle(title, fontsize=10)
+    return fig
+
+
+def plot_sfli(result: Result) -> Figure:
+    """S4: SFLI first layer (random and quasi placement) vs Xavier normal on the main net (mean, min–max band;
+    dashed: the loss levels of "steps to reach")."""
+    cfg = result.cfg
+    groups = [(BASE, select(result.runs, **main_spec(cfg)))]
+    groups += [("sfli_quasi" if p == "quasi" else "sfli", select(result.runs, **main_spec(cfg, init="sfli"),
+                                                                  placement=p)) for p in cfg["placements"]]
+    return _init_comparison(result, groups, cfg["levels"], f"Structured first layer vs random: depth "
+                            f"{cfg['main_depth']}, width {cfg['main_width']}, tanh", error=False)
+
+
+def plot_pinn(result: Result) -> Figure:
+    """S5: the Poisson PINN, SFLI first layer vs Xavier normal (mean, min–max band)."""
+    p = result.cfg["pinn"]
+    runs = select(result.runs, problem="poisson", depth=p["depth"], width=p["width"])
+    groups = [(BASE, select(runs, init=BASE)), ("sfli", select(runs, init="sfli"))]
+    return _init_comparison(result, groups, p["levels"], f"2-D Poisson PINN: depth {p['depth']}, width "
+                            f"{p['width']}, tanh", error=True)
+
+
+def plot_resnet(result: Result) -> Figure:
+    """S7: ResNet vs MLP — loss (geometric mean, band) and the ε-rank of every hidden layer of each."""
+    cfg = result.cfg
+    groups = [(arch, select(result.runs, **main_spec(cfg, arch=arch))) for arch in ("mlp", "resmlp")]
+    fig, axes = _grid(1, 3, 11.5, 3.6)
+    _compare(axes[0, 0], result, groups, "loss", log=True)
+    axes[0, 0].set_ylabel("training loss")
+    axes[0, 0].legend(fontsize=8)
+    for ax, (arch, runs) in zip(axes[0, 1:], groups):
+        _layer_panel(ax, result, runs, LABELS[arch])
+    axes[0, 2].legend(fontsize=8)
+    axes[0, 2].sharey(axes[0, 1])
+    fig.suptitle(f"ResNet vs MLP: depth {cfg['main_depth']}, width {cfg['main_width']}, tanh", fontsize=10)
+    return fig
+
+
+def plot_rfm(result: Result) -> Figure:
+    """S6: Gram spectra (first seed) of the 900 random features, partition of unity vs global ELM, and the
+    ε-rank against the error for every seed (first scale)."""
+    cfg, spec, table = result.cfg, result.spectra, result.rfm
+    acts = list(dict.fromkeys(spec.activation))
+    fig, axes = _grid(1, len(acts) + 1, 3.5 * (len(acts) + 1), 3.6)
+    colors = {"elm": PALETTE[1], "pou": PALETTE[0]}
+    labels = {"elm": "global ELM", "pou": "partition of unity"}
+    for ax, act in zip(axes[0], acts):
+        for method, g in spec[spec.activation == act].groupby("method"):
+            v = g.sort_values("index").eigenvalue.to_numpy()
+            ax.plot(np.arange(1, len(v) + 1), np.clip(v, 1e-18, None), color=colors[method], label=labels[method])
+        ax.axhline(cfg["eps"], ls="--", color="0.4", lw=0.8, label=f"ε = {cfg['eps']:g}")
+        ax.set(yscale="log", xscale="log", xlabel="index", ylabel="Gram eigenvalue", title=f"{act} features")
+    axes[0, 0].legend(fontsize=8)
+    ax = axes[0, -1]
+    first = table[table.scale == cfg["rfm"]["scales"][0]]
+    for (act, method), g in first.groupby(["activation", "method"]):
+        ax.scatter(g.eps_rank, g.error, color=colors[method], marker="o" if act == "tanh" else "s",
+                   label=f"{labels[method]}, {act}", s=26)
+    ax.set(yscale="log", xlabel=f"ε-rank (ε = {cfg['eps']:g})", ylabel="relative L² error",
+           title="ε-rank and error, every seed")
+    ax.legend(fontsize=7)
+    fig.suptitle(f"Random features for the 2-D Poisson problem: {cfg['rfm']['n_features']} features", fontsize=10)
+    return fig
+
+
+def plot_loss_vs_rank(result: Result) -> Figure:
+    """Final loss against final last-layer ε-rank, every regression run at the default ε."""
+    runs = select(result.runs, problem="regression", eps=result.cfg["eps"])
+    fig, axes = _grid(1, 1, 6.0, 4.0)
+    ax = axes[0, 0]
+    kinds = runs.assign(kind=[r.method if r.method != BASE else (r.arch if r.arch != "mlp" else r.activation)
+                              for r in runs.itertuples()])
+    markers = "osD^v<>phX*"
+    for i, (kind, g) in enumerate(kinds.groupby("kind", sort=False)):
+        ax.scatter(g.rank_last_final, g.loss_final, s=22, marker=markers[i % len(markers)],
+                   color=COLORS.get(kind, PALETTE[i % len(PALETTE)]), label=LABELS.get(kind, kind))
+    ax.set(yscale="log", xlabel="final ε-rank, last hidden layer", ylabel="final training loss",
+           title=f"Final loss and final ε-rank (ε = {result.cfg['eps']:g}), every regression run")
+    ax.title.set_fontsize(9)
+    ax.legend(fontsize=7)
+    return fig
+
+
+# ---------------------------------------------------------------- display tables
+
+def alignment_table(result: Result) -> pd.DataFrame:
+    """Alignment per group of runs (S1 depth × width, S3 activations, the ε sensitivity): means over seeds."""
+    cfg, runs = result.cfg, result.runs
+    groups = [(f"S1 tanh, depth {d}, width {w}", r) for (d, w), r in s1_runs(runs, cfg).groupby(["depth", "width"])]
+    groups += [(f"S3 {a}, depth {cfg['main_depth']}, width {cfg['main_width']}",
+                select(runs, **main_spec(cfg, activation=a))) for a in cfg["activations"] if a != "tanh"]
+    groups += [(f"ε = {e:g}, depth {cfg['sens_depth']}, width {cfg['sens_width']}",
+                select(runs, problem="regression", arch="mlp", activation="tanh", init=BASE, eps=e,
+                       depth=cfg["sens_depth"], width=cfg["sens_width"])) for e in cfg["eps_list"]]
+    rows = [{"runs": label, "rank jumps": r.align_n_jumps.mean(), "share near jumps": r.align_share.mean(),
+             "coverage (chance)": r.align_coverage.mean(), "lift": r.align_lift.mean(),
+             "local null": r.align_local_null.mean(),
+             "runs above chance": f"{int((r.align_share > r.align_coverage).sum())}/{len(r)}",
+             "runs above local null": f"{int((r.align_share > r.align_local_null).sum())}/{len(r)}",
+             "Spearman(loss, rank)": r.spearman.mean()} for label, r in groups]
+    return pd.DataFrame(rows).set_index("runs")
+
+
+def init_table(result: Result, part: str = "s4") -> pd.DataFrame:
+    """S4 (``part="s4"``) or S5 (``"s5"``): per first layer, ranks, iterations to the loss levels (median over seeds;
+    "k/n" runs reached it), final loss and error (geometric means)."""
+    cfg = result.cfg
+    if part == "s4":
+        runs, levels = select(result.runs, **{k: v for k, v in main_spec(cfg).items() if k != "init"}), cfg["levels"]
+    elif part == "s5":
+        p = cfg["pinn"]
+        runs, levels = select(result.runs, problem="poisson", depth=p["depth"], width=p["width"]), p["levels"]
+    else:
+        raise ValueError(f"part must be 's4' or 's5', got {part!r}")
+    rows = []
+    for method, r in runs.groupby("method", sort=False):
+        row = {"first layer": LABELS.get(method, method), "ε-rank first layer, start": r.rank_first_0.mean(),
+               "ε-rank last layer, start": r.rank_last_0.mean(), "ε-rank last layer, end": r.rank_last_final.mean()}
+        for lvl in levels:
+            col = r[f"steps_to_{lvl:g}"]
+            reached = int(col.notna().sum())
+            row[f"iterations to loss {lvl:g}"] = (f"{col.median():.0f} ({reached}/{len(r)})" if reached
+                                                  else f"> {int(r.steps.max())} (0/{len(r)})")
+        row["final loss"] = float(np.exp(np.log(r.loss_final).mean()))
+        row["final rel. L² error"] = float(np.exp(np.log(r.error_final).mean()))
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("first layer")
+
+
+def rfm_table(result: Result) -> pd.DataFrame:
+    """S6: ε-rank (at each ε) and relative L² error per activation, scale and method (means; errors geometric)."""
+    t = result.rfm
+    eps_cols = [c for c in t.columns if c.startswith("eps_rank")]
+    agg = t.groupby(["activation", "scale", "method"]).agg(
+        **{c.replace("eps_rank_", "ε-rank, ε = ") if c != "eps_rank" else f"ε-rank, ε = {result.cfg['eps']:g}":
+           (c, "mean") for c in eps_cols},
+        error=("error", lambda v: float(np.exp(np.log(v).mean()))), seconds=("seconds", "mean"))
+    return agg.rename(columns={"error": "rel. L² error", "seconds": "solve time (s)"})
