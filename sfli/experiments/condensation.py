@@ -10,7 +10,6 @@ Orientations are counted by :func:`count_orientations`. Plots are in :mod:`conde
 """
 from __future__ import annotations
 
-import contextlib
 import math
 import time
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ import torch
 from torch import nn
 
 from .. import profiles
+from ..train import torch_threads
 from ..eps_rank import DEFAULT_EPS, gram_spectrum, rank_from_spectrum
 from ..init import sfli_, small_gaussian_
 from ..profiles import seeds  # noqa: F401  (part of the chapter's API)
@@ -182,17 +182,6 @@ def c5_target(x: torch.Tensor) -> torch.Tensor:
     return torch.sin(3 * x) + torch.sin(6 * x) / 2
 
 
-@contextlib.contextmanager
-def torch_threads(n: int):
-    if n <= 0:
-        yield
-        return
-    old = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(old)
 
 
 def _c1_run(act, init, cfg, seed, xq, wq, gamma=math.nan, record=True):

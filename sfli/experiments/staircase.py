@@ -24,7 +24,6 @@ ResMLP and Xavier vs SFLI (which only replaces the first layer) are paired compa
 """
 from __future__ import annotations
 
-import contextlib
 import math
 import time
 from dataclasses import asdict, dataclass, field
@@ -40,7 +39,7 @@ from ..init import sfli_
 from ..nets import MLP, ResMLP
 from ..problems import Poisson2D, Regression, sine_sum
 from ..progress import progress
-from ..train import DivergenceError, History, fit
+from ..train import DivergenceError, History, fit, torch_threads
 from .init_rank import generator
 from .staircase_analysis import alignment, depth_monotone_fraction, rank_loss_spearman, steps_to_level
 from .staircase_metrics import main_spec, select  # noqa: F401  (re-exported)
@@ -190,20 +189,6 @@ def summarize(spec: Spec, hist: History, diverged: bool, cfg: dict) -> dict:
     return row
 
 
-@contextlib.contextmanager
-def torch_threads(n: int):
-    """Use ``n`` torch threads inside the block (0: leave the setting alone). One thread is as fast for these
-    small nets and does not collapse when other jobs share the CPU (two threads on a busy 2-core machine were
-    measured 50× slower)."""
-    if n <= 0:
-        yield
-        return
-    old = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(old)
 
 
 def specs(cfg: dict, seed_list: list[int]) -> list[Spec]:
