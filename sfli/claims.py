@@ -21,6 +21,7 @@ OPS: dict[str, Callable[[float, float], bool]] = {
 SOURCES = {
     "2412.05144": "Yang, Zhao, Zhu — ε-rank and the staircase phenomenon (arXiv:2412.05144)",
     "2507.11962": "Tang, Yang, Zhao, Zhu — SFLI (arXiv:2507.11962)",
+    "2105.11686": "Zhou, Zhou, Luo, Zhang, Xu — condensation at initial training (arXiv:2105.11686)",
     "book": "the book's own verification of its tools",
 }
 
@@ -164,6 +165,109 @@ CLAIMS: list[Claim] = [
           "similar error'): relative L² error, partition of unity over global ELM, tanh, within one decade.",
           "03_staircase", "s6/tanh/error_ratio", "<", 10.0,
           note="'similar' as one decade is ours; the ELM's least-squares error is far lower in our solver"),
+    # ------------------------------------------------------------ chapter 4: condensation (arXiv:2105.11686)
+    Claim("cond-multiplicity-tanh", "2105.11686", "[paper]",
+          "The multiplicity p of tanh (order of the first non-zero derivative at 0, computed numerically) is "
+          "1, as the paper states.",
+          "04_condensation", "multiplicity/tanh", "==", 1, must_hold=("smoke", "ci")),
+    Claim("cond-multiplicity-xtanh", "2105.11686", "[paper]",
+          "The multiplicity p of x·tanh(x) (order of the first non-zero derivative at 0, computed numerically) is "
+          "2, as the paper states.",
+          "04_condensation", "multiplicity/xtanh", "==", 2, must_hold=("smoke", "ci")),
+    Claim("cond-multiplicity-x2tanh", "2105.11686", "[paper]",
+          "The multiplicity p of x²·tanh(x) (order of the first non-zero derivative at 0, computed numerically) is "
+          "3, as the paper states.",
+          "04_condensation", "multiplicity/x2tanh", "==", 3, must_hold=("smoke", "ci")),
+    Claim("cond-multiplicity-sigmoid", "2105.11686", "[paper]",
+          "The multiplicity p of sigmoid (order of the first non-zero derivative at 0, computed numerically) is "
+          "1, as the paper states.",
+          "04_condensation", "multiplicity/sigmoid", "==", 1, must_hold=("smoke", "ci")),
+    Claim("cond-multiplicity-softplus", "2105.11686", "[paper]",
+          "The multiplicity p of softplus (order of the first non-zero derivative at 0, computed numerically) is "
+          "1, as the paper states.",
+          "04_condensation", "multiplicity/softplus", "==", 1, must_hold=("smoke", "ci")),
+    Claim("cond-c1-condenses", "2105.11686", "[paper]",
+          "C1, small initialization (variance 0.005²), tanh: by epoch 100 the input weights condense — at least 80 % "
+          "of the neurons sit in counted orientations (seed mean).",
+          "04_condensation", "c1/tanh/small/share_mean", ">=", 0.8, must_hold=("ci",),
+          note="'condensed' as ≥ 80 % of the neurons in clusters at cos ≥ 0.9 is ours"),
+    Claim("cond-c1-at-most-2p-tanh", "2105.11686", "[paper]",
+          "C1: at most 2p = 2 condensed orientations for tanh at epoch 100 (share of seeds whose count is ≤ 2p).",
+          "04_condensation", "c1/tanh/small/frac_at_most_2p", ">=", 0.8,
+          note="our statistic: greedy clusters at cos ≥ 0.9 holding ≥ 5 % of the neurons; 'at most 2p' read as in "
+               "at least 80 % of the seeds (the count is noisy); see the sensitivity columns"),
+    Claim("cond-c1-at-most-2p-xtanh", "2105.11686", "[paper]",
+          "C1: at most 2p = 4 condensed orientations for x·tanh at epoch 100 (share of seeds whose count is ≤ 2p).",
+          "04_condensation", "c1/xtanh/small/frac_at_most_2p", ">=", 0.8,
+          note="our statistic: greedy clusters at cos ≥ 0.9 holding ≥ 5 % of the neurons; 'at most 2p' read as in "
+               "at least 80 % of the seeds (the count is noisy); see the sensitivity columns"),
+    Claim("cond-c1-at-most-2p-x2tanh", "2105.11686", "[paper]",
+          "C1: at most 2p = 6 condensed orientations for x²·tanh at epoch 100 (share of seeds whose count is ≤ 2p).",
+          "04_condensation", "c1/x2tanh/small/frac_at_most_2p", ">=", 0.8,
+          note="our statistic: greedy clusters at cos ≥ 0.9 holding ≥ 5 % of the neurons; 'at most 2p' read as in "
+               "at least 80 % of the seeds (the count is noisy); see the sensitivity columns"),
+    Claim("cond-c1-at-most-2p-sigmoid", "2105.11686", "[paper]",
+          "C1: at most 2p = 2 condensed orientations for sigmoid at epoch 100 (share of seeds whose count is ≤ 2p).",
+          "04_condensation", "c1/sigmoid/small/frac_at_most_2p", ">=", 0.8,
+          note="our statistic: greedy clusters at cos ≥ 0.9 holding ≥ 5 % of the neurons; 'at most 2p' read as in "
+               "at least 80 % of the seeds (the count is noisy); see the sensitivity columns"),
+    Claim("cond-c1-at-most-2p-softplus", "2105.11686", "[paper]",
+          "C1: at most 2p = 2 condensed orientations for softplus at epoch 100 (share of seeds whose count is ≤ 2p).",
+          "04_condensation", "c1/softplus/small/frac_at_most_2p", ">=", 0.8,
+          note="our statistic: greedy clusters at cos ≥ 0.9 holding ≥ 5 % of the neurons; 'at most 2p' read as in "
+               "at least 80 % of the seeds (the count is noisy); see the sensitivity columns"),
+    Claim("cond-c1-relu-three", "2105.11686", "[paper]",
+          "C1, ReLU: three condensed directions at epoch 100 (seed-mean count within 0.5 of 3; the paper reports "
+          "three, two of them opposite).",
+          "04_condensation", "c1/relu/small/directions_mean", "<", 3.5),
+    Claim("cond-c1-control", "2105.11686", "[paper]",
+          "No condensation at common initialization (variance 1/m): at most 20 % of the neurons in counted "
+          "orientations, for every activation (largest seed mean).",
+          "04_condensation", "c1/common/share_max", "<=", 0.2, must_hold=("ci",)),
+    Claim("cond-bridge-eps-rank", "2105.11686", "[ours]",
+          "Condensation is a low first-layer ε-rank: at epoch 100 the normalized ε-rank at common initialization "
+          "is higher than at small initialization, for every activation (smallest ratio of seed means).",
+          "04_condensation", "bridge/rank_ratio_common_small_min", ">", 1.0, must_hold=("ci",)),
+    Claim("cond-c5-tanh-degree-1", "2105.11686", "[paper]",
+          "C5: the 1-D output of the tanh net at epoch 1000 is close to a degree-1 polynomial (relative RMS "
+          "misfit of the least-squares degree-1 fit below 10 %, seed mean).",
+          "04_condensation", "c5/tanh/fit_1/rel_error_mean", "<", 0.1,
+          note="'close' as a 10 % misfit is ours"),
+    Claim("cond-c5-xtanh-degree-2", "2105.11686", "[paper]",
+          "C5: the 1-D output of the x·tanh net at epoch 1000 is close to a degree-2 polynomial (relative RMS "
+          "misfit of the least-squares degree-2 fit below 10 %, seed mean).",
+          "04_condensation", "c5/xtanh/fit_2/rel_error_mean", "<", 0.1,
+          note="'close' as a 10 % misfit is ours"),
+    Claim("cond-c5-x2tanh-degree-3", "2105.11686", "[paper]",
+          "C5: the 1-D output of the x²·tanh net at epoch 1000 is close to a degree-3 polynomial (relative RMS "
+          "misfit of the least-squares degree-3 fit below 10 %, seed mean).",
+          "04_condensation", "c5/x2tanh/fit_3/rel_error_mean", "<", 0.1,
+          note="'close' as a 10 % misfit is ours"),
+    Claim("cond-c5-relu-not-cubic", "2105.11686", "[paper]",
+          "C5: the ReLU net's output is not a low-degree polynomial (misfit of the cubic fit above 10 %).",
+          "04_condensation", "c5/relu/fit_3/rel_error_mean", ">", 0.1),
+    Claim("cond-c2-lines-per-layer", "2105.11686", "[paper]",
+          "C2: in the residual net with activations x²·tanh, x·tanh, sigmoid, tanh, softplus, layers 1–5 condense "
+          "on 3, 2, 1, 1, 1 lines (largest deviation of a layer's seed-mean line count from the paper's).",
+          "04_condensation", "c2/max_abs_dev_lines", "<=", 0.5),
+    Claim("cond-c3-fewer", "2105.11686", "[paper]",
+          "C3: a less oscillating target (sin(2x_k + 1) instead of sin(5x_k + 1)) gives fewer condensed "
+          "directions for x²·tanh (ratio of seed-mean counts, same filter ‖u‖ ≥ 0.04).",
+          "04_condensation", "c3/direction_ratio", "<", 1.0),
+    Claim("cond-c4-one-line", "2105.11686", "[paper]",
+          "C4: on a data set of images (MNIST in the paper; scikit-learn's 8×8 digits at the ci profile), the "
+          "x²·tanh net's input weights condense on one line (seed-mean line count below 1.5).",
+          "04_condensation", "c4/lines_mean", "<", 1.5,
+          note="the ci profile substitutes the 8×8 digits for MNIST (no download on the build machine)"),
+    Claim("cond-c6-field-lines", "2105.11686", "[paper]",
+          "C6: the initial-stage direction field in the (w, b) plane is radial on exactly p lines for tanh, "
+          "x·tanh, x²·tanh (smallest share of seeds, over the three).",
+          "04_condensation", "c6/frac_field_lines_equal_p_min", ">=", 0.8, must_hold=("ci",)),
+    Claim("cond-c6-neurons-on-p-lines", "2105.11686", "[paper]",
+          "C6: at epoch 200 the neurons' (w, b) sit on p lines for tanh, x·tanh, x²·tanh (smallest share of seeds "
+          "whose counted line number equals p).",
+          "04_condensation", "c6/frac_lines_equal_p_min", ">=", 0.8,
+          note="lines counted in the plane at cos ≥ 0.95 (ours)"),
     Claim("staircase-recording-cost", "book", "[ours]",
           "Recording the error and the ε-rank of every hidden layer costs at most 20 % of the training wall time "
           "(largest share over the chapter's runs).",

@@ -146,13 +146,13 @@ class Run:
         self.started = time.perf_counter()
         self.figures: list[str] = []
 
-    def savefig(self, fig, stem: str) -> Path:
-        """Save ``fig`` as PNG and SVG under ``results/<profile>/figures/<notebook>/``."""
+    def savefig(self, fig, stem: str) -> None:
+        """Save ``fig`` as PNG and SVG under ``results/<profile>/figures/<notebook>/`` (returns nothing, so a
+        notebook cell ending with it shows only the figure)."""
         self.figure_dir.mkdir(parents=True, exist_ok=True)
         for ext in ("png", "svg"):
             fig.savefig(self.figure_dir / f"{stem}.{ext}", dpi=150, bbox_inches="tight")
         self.figures.append(stem)
-        return self.figure_dir / f"{stem}.png"
 
     def finish(self, metrics: Mapping[str, Any], tables: Mapping[str, Any] | None = None) -> Path:
         """Write the record (metrics: flat ``{"name": number}``; tables: anything JSON-able) atomically."""

@@ -72,3 +72,94 @@ def test_smoke_run_condenses_tanh():
     assert m["c1/tanh/common/directions_mean"] <= 1
     assert m["c1/tanh/small/eps_rank_mean"] < m["c1/tanh/common/eps_rank_mean"]
     assert all(isinstance(v, (int, float)) for v in m.values())
+
+
+# ---------------------------------------------------------------- C2, C3, C4, C6
+
+from sfli.experiments import condensation_variants as var  # noqa: E402
+
+
+def _c5_points(n=40, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    x = -1.0 + 2.5 * torch.rand(n, 1, generator=g)
+    return x, exp.c5_target(x)
+
+
+@pytest.mark.parametrize("act,p", [("tanh", 1), ("xtanh", 2), ("x2tanh", 3)])
+def test_initial_field_has_p_lines(act, p):
+    x, y = _c5_points()
+    assert len(var.field_lines(act, x, y, radius=1e-3)) == p
+
+
+def test_xtanh_field_lines_are_eigenvectors():
+    """Near 0, x·tanh has σ'(z) ≈ 2z, so θ̇ ≈ (4/n) M θ with M = Σ y_i x̃_i x̃_iᵀ: radial exactly on M's eigenvectors."""
+    x, y = _c5_points(seed=3)
+    xt = np.c_[x.numpy()[:, 0], np.ones(len(x))].astype(float)
+    _, vecs = np.linalg.eigh((xt * y.numpy()).T @ xt)
+    expected = sorted(np.degrees(np.arctan2(vecs[1], vecs[0])) % 180.0)
+    got = var.field_lines("xtanh", x, y, radius=1e-4, n_angles=36000)
+    assert np.allclose(got, expected, atol=0.05)
+
+
+def test_velocity_is_minus_gradient():
+    x, y = _c5_points(n=7)
+    theta = np.array([[0.3, -0.2], [-0.1, 0.05]])
+    v = var.velocity("tanh", x, y, theta)
+    for k in range(2):
+        th = torch.tensor(theta[k], dtype=torch.float64, requires_grad=True)
+        z = x.double()[:, 0] * th[0] + th[1]
+        # L = mean((y − a σ(z))²) with a = 1, around f ≈ 0: −∂L/∂θ at the residual r = y
+        loss = -(2 * y.double()[:, 0] * torch.tanh(z)).mean()
+        (g,) = torch.autograd.grad(loss, th)
+        assert np.allclose(v[k], -g.numpy())
+
+
+def test_residual_net_structure():
+    net = var.ResidualNet(3, 6, ["tanh", "x2tanh", "sigmoid"])
+    x = torch.randn(5, 3)
+    assert net(x).shape == (5, 1)
+    with torch.no_grad():  # zero weights in layer 2 and 3: h stays h₁ plus σ(0) terms
+        for layer in net.layers[1:]:
+            layer.weight.zero_()
+            layer.bias.zero_()
+        h1 = torch.tanh(net.layers[0](x))
+        expected = net.output(h1 + 0.0 + 0.5)  # x²·tanh(0) = 0, sigmoid(0) = 1/2
+        assert torch.allclose(net(x), expected)
+    with pytest.raises(ValueError):
+        var.ResidualNet(3, 6, [])
+
+
+def test_c2_rejects_mismatched_epochs():
+    cfg = exp.config("smoke", c2_epochs=[1, 2])
+    with pytest.raises(ValueError, match="same length"):
+        var.run_c2(cfg, 0)
+
+
+def test_digits_ship_with_sklearn():
+    x, y, what = var.load_dataset("digits", 100)
+    assert x.shape == (100, 64) and y.shape == (100, 1)
+    assert float(x.min()) >= 0.0 and float(x.max()) <= 1.0
+    assert "ships with scikit-learn" in what
+    with pytest.raises(ValueError, match="valid: digits, mnist"):
+        var.load_dataset("cifar")
+
+
+def test_mnist_without_network_says_what_to_do(monkeypatch):
+    import sklearn.datasets
+
+    def offline(*args, **kwargs):
+        raise OSError("no route to host")
+
+    monkeypatch.setattr(sklearn.datasets, "fetch_openml", offline)
+    with pytest.raises(RuntimeError, match="digits"):
+        var.load_dataset("mnist")
+
+
+def test_normalized_input_weights_drops_small_neurons():
+    lin = torch.nn.Linear(2, 3)
+    with torch.no_grad():
+        lin.weight.copy_(torch.tensor([[3.0, 0.0], [0.01, 0.0], [0.0, 1.0]]))
+        lin.bias.copy_(torch.tensor([4.0, 0.0, 0.0]))
+    u = exp.normalized_input_weights(lin, min_norm=0.04)
+    assert u.shape == (2, 3)
+    assert np.allclose(u[0], [0.6, 0.0, 0.8])

@@ -57,6 +57,7 @@ def test_savefig_writes_png_and_svg(tmp_path, monkeypatch):
     run = Run("demo", "smoke", params={}, seeds=[0])
     fig, ax = plt.subplots()
     ax.plot([0, 1], [1, 0])
-    png = run.savefig(fig, "line")
+    run.savefig(fig, "line")
+    png = run.figure_dir / "line.png"
     assert png.exists() and png.with_suffix(".svg").exists()
     assert run.figures == ["line"]

@@ -17,18 +17,20 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import torch
-from torch import nn
 
 from .. import profiles
-from ..train import torch_threads
-from ..eps_rank import DEFAULT_EPS, gram_spectrum, rank_from_spectrum
-from ..init import sfli_, small_gaussian_
+from ..eps_rank import DEFAULT_EPS
 from ..profiles import seeds  # noqa: F401  (part of the chapter's API)
 from ..quadrature import quadrature
-from .condensation_acts import ACTS, PAPER_P, Act, multiplicity
-from .init_rank import generator
+from ..train import torch_threads
+from . import condensation_variants as var
+from .condensation_acts import ACTS, LABELS, PAPER_P, multiplicity
+from .condensation_core import (  # noqa: F401  (re-exported: the chapter's API)
+    build, c1_data, c1_target, c5_target, count_orientations, input_weights, normalized_eps_rank,
+    normalized_input_weights, order_neurons, train,
+)
 from .condensation_plots import (  # noqa: F401  (re-exported)
-    count_table, plot_c1_heatmaps, plot_c5, plot_ranks, plot_sweep,
+    count_table, plot_c1_heatmaps, plot_c2, plot_c5, plot_c6, plot_heatmap_row, plot_ranks, plot_sweep, variants_table,
 )
 
 NAME = "04_condensation"
@@ -40,17 +42,28 @@ _BASE = {"activations": list(ACTS), "n_train": 80, "width": 50, "small_std": 0.0
          "cos_threshold": 0.9, "min_share": 0.05, "thresholds_extra": [0.8, 0.95], "quadrature_n": 2048, "eps": DEFAULT_EPS,
          "c5": True, "c5_activations": ["tanh", "xtanh", "x2tanh", "relu"], "c5_n_train": 40, "c5_width": 100,
          "c5_lr": 5e-4, "c5_epochs": 1000, "c5_degrees": [1, 2, 3],
-         "gammas": [0.5, 1.0, 2.0, 3.0, 4.0], "sweep_activations": ["tanh", "x2tanh"], "threads": 1}
+         "gammas": [0.5, 1.0, 2.0, 3.0, 4.0], "sweep_activations": ["tanh", "x2tanh"], "threads": 1,
+         "c2": True, "c2_activations": ["x2tanh", "xtanh", "sigmoid", "tanh", "softplus"],
+         "c2_epochs": [1000, 900, 900, 1400, 1400], "c2_width": 18, "c2_std": 0.01, "c2_lr": 4e-5,
+         "c3": True, "c3_frequency": 2.0, "c3_activation": "x2tanh", "c3_min_norm": 0.04,
+         "c4": True, "c4_dataset": "digits", "c4_n": 0, "c4_width": 30, "c4_std": 0.001, "c4_lr": 5e-5,
+         "c4_epochs": 100, "c4_activation": "x2tanh",
+         "c6_epoch": 200, "c6_cos_threshold": 0.95}
 # Settings [paper unless noted]. C1: n_train points of U(C1_BOX), d–width–1 nets, small_std (var small_std²),
 # Adam at lr for `epochs` full-batch steps. Counting [ours]: greedy clusters of normalized (w, b) with
 # cos ≥ cos_threshold holding ≥ min_share of the neurons (also counted at thresholds_extra: sensitivity). ε-ranks [ours]: quadrature_n Sobol points of the box,
 # neurons normalized to unit L² norm first. C5: 1-D. gammas: var = m^(−γ) sweep [ours]. threads: torch threads.
+# C2: residual 3–18×5–1 net, layer l has c2_activations[l] and is counted at c2_epochs[l], all parameters
+# N(0, c2_std²). C3: C1's x²·tanh on sin(2x_k + 1), neurons of norm < c3_min_norm dropped. C4: c4_dataset ("digits"
+# ships with scikit-learn [ours: the ci stand-in]; "mnist" downloads, paper profile), first c4_n samples (0: all).
+# C6: the C5 nets' (w, b) at c6_epoch, lines counted at c6_cos_threshold [ours: the 2-D plane needs a tighter one].
 CONFIGS: dict[str, dict] = {
     "smoke": {**_BASE, "n_seeds": 2, "activations": ["tanh", "xtanh"], "quadrature_n": 256, "c5_epochs": 100,
-              "c5_activations": ["tanh", "relu"], "gammas": [1.0, 3.0], "sweep_activations": ["tanh"]},
+              "c5_activations": ["tanh", "relu"], "gammas": [1.0, 3.0], "sweep_activations": ["tanh"],
+              "c2_epochs": [200, 180, 180, 280, 280], "c2_lr": 2e-4, "c4_epochs": 50, "c6_epoch": 50},
     "ci": {**_BASE, "n_seeds": 5},
     "paper": {**_BASE, "n_seeds": 20, "quadrature_n": 8192, "gammas": [0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0],
-              "sweep_activations": list(ACTS), "threads": 0},
+              "sweep_activations": list(ACTS), "threads": 0, "c4_dataset": "mnist", "c4_n": 60000},
 }
 
 
@@ -67,120 +80,14 @@ class Result:
     weights: dict  # (activation, init) -> normalized input weights (m×(d+1)) at the last epoch, first seed
     c5: pd.DataFrame  # activation, seed, x, y (net output at c5_epochs), target, fit_1, fit_2, fit_3
     c5_fits: pd.DataFrame  # activation, seed, degree, rel_error
+    variants: pd.DataFrame = field(default_factory=pd.DataFrame)  # C2 (per layer), C3, C4 and C6 counts
+    c6: dict = field(default_factory=dict)  # activation -> {"weights": m×2 (w, b), "signs": m, "x", "y", "lines"}
+    c4_weights: np.ndarray | None = None  # normalized input weights of the first seed's C4 net
+    c4_data: str = ""  # what C4 ran on
+    c2_weights: dict = field(default_factory=dict)  # layer -> normalized input weights at its epoch, first seed
     metrics: dict[str, float | int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     cfg: dict = field(default_factory=dict)
-
-
-# ---------------------------------------------------------------- the statistic
-
-def normalized_input_weights(first: nn.Linear) -> np.ndarray:
-    """Rows (w_j, b_j)/‖(w_j, b_j)‖ of the first layer (float64)."""
-    w = torch.cat([first.weight.detach(), first.bias.detach()[:, None]], 1).double().cpu().numpy()
-    return w / np.maximum(np.linalg.norm(w, axis=1, keepdims=True), 1e-300)
-
-
-def count_orientations(u: np.ndarray, threshold: float = 0.9, min_share: float = 0.05) -> dict[str, float]:
-    """Count condensed orientations of unit rows ``u``: greedily take the row with the most rows at cosine
-    ≥ ``threshold`` among those left, make them a cluster, repeat; clusters of ≥ ``min_share`` of the rows
-    are orientations. Lines: orientations merged with an opposite one (mean directions at cosine ≤ −threshold).
-    Returns directions, lines, share (fraction of rows in counted clusters)."""
-    u = np.asarray(u, dtype=float)
-    m = len(u)
-    cos = u @ u.T
-    left, clusters = np.ones(m, bool), []
-    while left.any():
-        near = (cos >= threshold) & left[None, :] & left[:, None]
-        counts = near.sum(1)
-        j = int(np.argmax(counts))
-        members = np.flatnonzero(near[j])
-        clusters.append(members)
-        left[members] = False
-    big = [c for c in clusters if len(c) >= max(2, math.ceil(min_share * m))]
-    means = [u[c].mean(0) / np.linalg.norm(u[c].mean(0)) for c in big]
-    paired, lines = set(), 0
-    for i in range(len(means)):
-        if i in paired:
-            continue
-        lines += 1
-        for k in range(i + 1, len(means)):
-            if k not in paired and means[i] @ means[k] <= -threshold:
-                paired.add(k)
-                break
-    return {"directions": len(big), "lines": lines, "share": sum(len(c) for c in big) / m}
-
-
-def order_neurons(u: np.ndarray) -> np.ndarray:
-    """Order for the heat map: leaves of an average-linkage clustering on the distance 1 − cos."""
-    from scipy.cluster.hierarchy import leaves_list, linkage
-    from scipy.spatial.distance import squareform
-
-    d = np.clip(1.0 - u @ u.T, 0.0, 2.0)
-    np.fill_diagonal(d, 0.0)
-    return leaves_list(linkage(squareform(d, checks=False), "average"))
-
-
-def normalized_eps_rank(first: nn.Linear, act: str, x: torch.Tensor, w: torch.Tensor, eps: float) -> int:
-    """ε-rank of the first-layer neurons σ(w_j·x + b_j), each scaled to unit L² norm on the quadrature [ours:
-    small weights make every raw neuron tiny, so the raw ε-rank would only measure the scale]."""
-    with torch.no_grad():
-        f = ACTS[act](first(x.to(first.weight.dtype))).double()
-    f = f - 0.0
-    n = torch.sqrt((w[:, None] * f ** 2).sum(0) / w.sum()).clamp_min(1e-300)
-    return rank_from_spectrum(gram_spectrum(f / n, w / w.sum()), eps)
-
-
-# ---------------------------------------------------------------- nets and training
-
-def build(d: int, m: int, act: str, init: str, cfg: dict, seed: int, gamma: float = 1.0, box=None) -> nn.Sequential:
-    g = generator("cond", d, m, act, seed)
-    net = nn.Sequential(nn.Linear(d, m), Act(act), nn.Linear(m, 1))
-    for lin in (net[0], net[2]):
-        if init == "small":
-            for p in lin.parameters():
-                nn.init.normal_(p, 0.0, cfg["small_std"], generator=g)
-        elif init == "common":
-            small_gaussian_(lin, gamma=1.0, m=m, generator=g)
-        elif init == "gamma":
-            small_gaussian_(lin, gamma=gamma, m=m, generator=g)
-        elif init == "sfli":
-            small_gaussian_(lin, gamma=1.0, m=m, generator=g)
-        else:
-            raise ValueError(f"unknown init {init!r}; valid: small, common, gamma, sfli")
-    if init == "sfli":
-        sfli_(net[0], box, act, generator=g)
-    return net
-
-
-def train(net: nn.Sequential, x: torch.Tensor, y: torch.Tensor, lr: float, epochs: int, snap=None) -> list[float]:
-    """Full-batch Adam on the MSE for ``epochs`` steps; ``snap(step, net)`` is called at steps 0..epochs."""
-    opt = torch.optim.Adam(net.parameters(), lr=lr)
-    losses = []
-    for step in range(epochs + 1):
-        opt.zero_grad(set_to_none=True)
-        loss = ((net(x) - y) ** 2).mean()
-        losses.append(float(loss.detach()))
-        if snap is not None:
-            snap(step, net)
-        if step < epochs:
-            loss.backward()
-            opt.step()
-    return losses
-
-
-def c1_data(cfg: dict, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
-    g = torch.Generator().manual_seed(seed)
-    x = -4.0 + 6.0 * torch.rand(cfg["n_train"], 5, generator=g)
-    return x, c1_target(x)
-
-
-def c1_target(x: torch.Tensor) -> torch.Tensor:
-    return (3.5 * torch.sin(5 * x + 1)).sum(1, keepdim=True)
-
-
-def c5_target(x: torch.Tensor) -> torch.Tensor:
-    return torch.sin(3 * x) + torch.sin(6 * x) / 2
-
 
 
 
@@ -205,13 +112,28 @@ def _c1_run(act, init, cfg, seed, xq, wq, gamma=math.nan, record=True):
 
 
 def _c5(cfg, seed_list):
-    rows, fits = [], []
+    """C5 output fits, and (C6) each net's (w, b) at ``c6_epoch`` with the lines of the initial field."""
+    rows, fits, c6_rows, c6 = [], [], [], {}
     for act in cfg["c5_activations"]:
         for s in seed_list:
             g = torch.Generator().manual_seed(s)
             x = -1.0 + 2.5 * torch.rand(cfg["c5_n_train"], 1, generator=g)
             net = build(1, cfg["c5_width"], act, "small", cfg, s)
-            train(net, x, c5_target(x), cfg["c5_lr"], cfg["c5_epochs"])
+            snaps = {}
+
+            def snap(step, n, snaps=snaps):
+                if step == cfg["c6_epoch"]:
+                    snaps[step] = (input_weights(n[0]), n[2].weight.detach()[0].numpy().copy())
+            train(net, x, c5_target(x), cfg["c5_lr"], cfg["c5_epochs"], snap)
+            if cfg["c6_epoch"] in snaps:
+                w_end, a_end = snaps[cfg["c6_epoch"]]
+                residual = c5_target(x)  # the initial stage: f ≈ 0
+                lines = var.field_lines(act, x, residual, var.radius_of(w_end))
+                c6_rows.append({"experiment": "c6", "activation": act, "seed": s, "step": cfg["c6_epoch"],
+                                "field_lines": len(lines), "lines": var.neuron_lines(w_end, cfg)})
+                if s == seed_list[0]:
+                    c6[act] = {"weights": w_end, "signs": np.sign(a_end), "x": x, "residual": residual,
+                               "lines": lines}
             xs = torch.linspace(-1.0, 1.5, 101)[:, None]
             with torch.no_grad():
                 out = net(xs)[:, 0].double().numpy()
@@ -225,11 +147,13 @@ def _c5(cfg, seed_list):
                 fits.append({"activation": act, "seed": s, "degree": deg,
                              "rel_error": float(np.sqrt(np.mean((out - fit) ** 2)) / scale)})
             rows.append(row)
-    return pd.DataFrame(rows), pd.DataFrame(fits)
+    return pd.DataFrame(rows), pd.DataFrame(fits), c6_rows, c6
 
 
 def run(cfg: dict, seed: int = 0) -> Result:
     """Every table and metric of the chapter for the settings ``cfg`` and the seeds ``seeds(cfg, seed)``."""
+    if cfg["c5"] and not 0 < cfg["c6_epoch"] <= cfg["c5_epochs"]:
+        raise ValueError(f"c6_epoch must be in 1..c5_epochs = {cfg['c5_epochs']}, got {cfg['c6_epoch']}")
     seed_list, t = seeds(cfg, seed), {}
     start = time.perf_counter()
     xq, wq = quadrature(C1_BOX, cfg["quadrature_n"], rule="qmc")
@@ -251,10 +175,29 @@ def run(cfg: dict, seed: int = 0) -> Result:
                     rows += _c1_run(act, "gamma", cfg, s, xq, wq, gamma=float(gam))[0]
         t["sweep"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        c5, c5_fits = _c5(cfg, seed_list) if cfg["c5"] else (pd.DataFrame(), pd.DataFrame())
-        t["c5"] = time.perf_counter() - mark
+        c5, c5_fits, variants, c6 = _c5(cfg, seed_list) if cfg["c5"] else (pd.DataFrame(), pd.DataFrame(), [], {})
+        t["c5_c6"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        c2_weights = {}
+        for s in seed_list:
+            if cfg["c2"]:
+                r, u = var.run_c2(cfg, s)
+                variants += r
+                c2_weights = c2_weights or u
+            variants += var.run_c3(cfg, s) if cfg["c3"] else []
+        t["c2_c3"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        c4_weights, c4_data = None, ""
+        if cfg["c4"]:
+            x4, y4, c4_data = var.load_dataset(cfg["c4_dataset"], cfg["c4_n"] or None)
+            for s in seed_list:
+                r, u = var.run_c4(cfg, s, (x4, y4))
+                variants += r
+                c4_weights = u if c4_weights is None else c4_weights
+        t["c4"] = time.perf_counter() - mark
     t["total"] = time.perf_counter() - start
-    res = Result(pd.DataFrame(rows), weights, c5, c5_fits, timings=t, cfg=cfg)
+    res = Result(pd.DataFrame(rows), weights, c5, c5_fits, pd.DataFrame(variants), c6, c4_weights, c4_data,
+                 c2_weights, timings=t, cfg=cfg)
     res.metrics = metrics(res, cfg)
     return res
 
@@ -264,9 +207,11 @@ def metrics(res: Result, cfg: dict) -> dict[str, float | int]:
     m: dict[str, float | int] = {}
     df = res.counts
     last = df[df.step == cfg["epochs"]]
+    for act in ACTS:
+        m[f"multiplicity/{act}"] = multiplicity(act) or 0  # numerically; 0: none (ReLU)
+    ratios = []
     for act in cfg["activations"]:
         p = PAPER_P[act]
-        m[f"multiplicity/{act}"] = multiplicity(act) or 0
         for init in ("small", "common", "sfli"):
             d = last[(last.experiment == "c1") & (last.activation == act) & (last.init == init)]
             if d.empty:
@@ -283,6 +228,10 @@ def metrics(res: Result, cfg: dict) -> dict[str, float | int]:
                 m[f"c1/{act}/{init}/frac_equal_2p"] = float((d.directions == 2 * p).mean())
         d0 = df[(df.experiment == "c1") & (df.activation == act) & (df.init == "small") & (df.step == 0)]
         m[f"c1/{act}/small/eps_rank_0_mean"] = float(d0.eps_rank.mean())
+        ratios.append(m[f"c1/{act}/common/eps_rank_mean"] / max(m[f"c1/{act}/small/eps_rank_mean"], 1e-12))
+    if ratios:
+        m["c1/common/share_max"] = max(m[f"c1/{a}/common/share_mean"] for a in cfg["activations"])
+        m["bridge/rank_ratio_common_small_min"] = min(ratios)
     sw = last[last.experiment == "sweep"]
     for (act, gam), d in sw.groupby(["activation", "gamma"]):
         m[f"sweep/{act}/gamma_{gam:g}/directions_mean"] = float(d.directions.mean())
@@ -291,5 +240,30 @@ def metrics(res: Result, cfg: dict) -> dict[str, float | int]:
         for (act, deg), d in res.c5_fits.groupby(["activation", "degree"]):
             m[f"c5/{act}/fit_{deg}/rel_error_mean"] = float(d.rel_error.mean())
             m[f"c5/{act}/fit_{deg}/rel_error_max"] = float(d.rel_error.max())
+    v = res.variants
+    if not v.empty:
+        c2, c3, c4, c6 = (v[v.experiment == e].dropna(axis=1, how="all") for e in ("c2", "c3", "c4", "c6"))
+        for (layer, act), d in (c2.groupby(["layer", "activation"]) if len(c2) else ()):
+            m[f"c2/layer_{int(layer)}/lines_mean"] = float(d.lines.mean())
+            m[f"c2/layer_{int(layer)}/frac_lines_at_most_p"] = float((d.lines <= PAPER_P[act]).mean())
+            dev = abs(float(d.lines.mean()) - PAPER_P[act])
+            m["c2/max_abs_dev_lines"] = max(m.get("c2/max_abs_dev_lines", 0.0), dev)
+        for freq, d in (c3.groupby("frequency") if len(c3) else ()):
+            m[f"c3/freq_{freq:g}/directions_mean"] = float(d.directions.mean())
+            m[f"c3/freq_{freq:g}/lines_mean"] = float(d.lines.mean())
+        if len(c3):
+            m["c3/direction_ratio"] = (m[f"c3/freq_{cfg['c3_frequency']:g}/directions_mean"]
+                                       / max(m["c3/freq_5/directions_mean"], 1e-12))
+        for col in ("directions", "lines", "share"):
+            if len(c4):
+                m[f"c4/{col}_mean"] = float(c4[col].mean())
+        for act, d in (c6.groupby("activation") if len(c6) else ()):
+            m[f"c6/{act}/field_lines_mean"] = float(d.field_lines.mean())
+            m[f"c6/{act}/lines_mean"] = float(d.lines.mean())
+            if PAPER_P[act] is not None:
+                for col in ("field_lines", "lines"):
+                    frac = float((d[col] == PAPER_P[act]).mean())
+                    m[f"c6/{act}/frac_{col}_equal_p"] = frac
+                    m[f"c6/frac_{col}_equal_p_min"] = min(m.get(f"c6/frac_{col}_equal_p_min", 1.0), frac)
     m["seconds_total"] = res.timings.get("total", math.nan)
     return m

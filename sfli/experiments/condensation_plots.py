@@ -5,12 +5,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ..plotting import METHOD_COLORS, PALETTE
+from ..plotting import PALETTE
 from .condensation_acts import LABELS, PAPER_P
 
 
 def _order(u):
-    from .condensation import order_neurons
+    from .condensation_core import order_neurons
     return order_neurons(u)
 
 
@@ -108,3 +108,94 @@ def plot_c5(res):
     axes[0, 0].set_ylabel(f"output at epoch {res.cfg['c5_epochs']}")
     axes[0, -1].legend(fontsize=7)
     return fig
+
+
+def _heat(ax, u, title=""):
+    o = _order(u)
+    im = ax.imshow(u[o] @ u[o].T, cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    ax.set_title(title, fontsize=9)
+    return im
+
+
+def plot_heatmap_row(mats: dict[str, np.ndarray]):
+    """One cosine-similarity heat map per entry {title: normalized input weights}, clustering order."""
+    fig, axes = plt.subplots(1, len(mats), figsize=(2.3 * len(mats), 2.6), squeeze=False)
+    im = None
+    for ax, (title, u) in zip(axes[0], mats.items()):
+        im = _heat(ax, u, title)
+    fig.colorbar(im, ax=axes.ravel().tolist(), shrink=0.8, label="cos(û_i, û_j)")
+    return fig
+
+
+def plot_c2(res):
+    """C2: heat map of each layer's input weights at that layer's epoch (first seed)."""
+    cfg = res.cfg
+    return plot_heatmap_row({f"layer {k}: {LABELS[a]}\nepoch {e}": res.c2_weights[k]
+                             for k, (a, e) in enumerate(zip(cfg["c2_activations"], cfg["c2_epochs"]), start=1)
+                             if k in res.c2_weights})
+
+
+def plot_c6(res):
+    """C6: direction of the initial-stage velocity of (w, b) (f ≈ 0; output weight a = +1, a < 0 reverses it) on
+    a grid, the lines on which it is radial (dashed), and the neurons at ``c6_epoch`` (colour: sign of a_j)."""
+    from .condensation_variants import velocity
+
+    acts = [a for a in res.cfg["c5_activations"] if a in res.c6]
+    fig, axes = plt.subplots(1, len(acts), figsize=(3.1 * len(acts), 3.1), squeeze=False)
+    for ax, act in zip(axes[0], acts):
+        c = res.c6[act]
+        w = c["weights"]
+        r = 1.15 * float(np.abs(w).max()) or 1.0
+        g = np.linspace(-r, r, 17)
+        gw, gb = np.meshgrid(g, g)
+        v = velocity(act, c["x"], c["residual"], np.stack([gw.ravel(), gb.ravel()], 1))
+        v = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-300)
+        ax.quiver(gw, gb, v[:, 0].reshape(gw.shape), v[:, 1].reshape(gw.shape), color="0.6", scale=25, width=0.004)
+        for phi in c["lines"]:
+            t = np.radians(phi)
+            ax.plot([-r * np.cos(t), r * np.cos(t)], [-r * np.sin(t), r * np.sin(t)], "--", color="k", lw=0.8)
+        for sign, colour, label in ((1, PALETTE[0], "a_j > 0"), (-1, PALETTE[1], "a_j < 0")):
+            k = c["signs"] == sign
+            ax.scatter(w[k, 0], w[k, 1], s=9, color=colour, label=label, zorder=3)
+        ax.set_xlim(-r, r)
+        ax.set_ylim(-r, r)
+        ax.set_aspect("equal")
+        ax.set_title(f"{LABELS[act]}: {len(c['lines'])} line(s)", fontsize=9)
+        ax.set_xlabel("w")
+    axes[0, 0].set_ylabel("b")
+    axes[0, -1].legend(fontsize=7, loc="lower right")
+    return fig
+
+
+def variants_table(res) -> pd.DataFrame:
+    """C2 (lines per layer), C3 (ω = 5 vs 2), C4 (data set) and C6 (field and neuron lines): mean [min–max]
+    over seeds, against the paper."""
+    cfg, rows = res.cfg, []
+    v = res.variants if "experiment" in res.variants else pd.DataFrame({"experiment": []})
+    part = {e: v[v.experiment == e].dropna(axis=1, how="all") for e in ("c2", "c3", "c4", "c6")}
+
+    def cell(d, col):
+        return f"{d[col].mean():.1f} [{int(d[col].min())}–{int(d[col].max())}]"
+
+    for layer, d in (part["c2"].groupby("layer") if len(part["c2"]) else ()):
+        act = d.activation.iloc[0]
+        rows.append({"experiment": "C2", "case": f"layer {int(layer)}, {LABELS[act]}, epoch {int(d.step.iloc[0])}",
+                     "paper": f"{PAPER_P[act]} line(s)", "lines": cell(d, "lines"), "directions": cell(d, "directions")})
+    for freq, d in (part["c3"].groupby("frequency", sort=False) if len(part["c3"]) else ()):
+        rows.append({"experiment": "C3" if freq != 5.0 else "C1 (same filter)",
+                     "case": f"{LABELS[cfg['c3_activation']]}, sin({freq:g}x + 1), ‖u‖ ≥ {cfg['c3_min_norm']:g}",
+                     "paper": "3 directions, two opposite" if freq != 5.0 else "3 lines",
+                     "lines": cell(d, "lines"), "directions": cell(d, "directions")})
+    d = part["c4"]
+    if len(d):
+        rows.append({"experiment": "C4", "case": f"{res.c4_data}, {LABELS[cfg['c4_activation']]}",
+                     "paper": "one line (MNIST)", "lines": cell(d, "lines"), "directions": cell(d, "directions")})
+    for act, d in (part["c6"].groupby("activation", sort=False) if len(part["c6"]) else ()):
+        p = PAPER_P[act]
+        rows.append({"experiment": "C6", "case": f"{LABELS[act]}, initial field; neurons at epoch {cfg['c6_epoch']}",
+                     "paper": "—" if p is None else f"{p} stable line(s)",
+                     "lines": f"field {d.field_lines.mean():.1f}, neurons {cell(d, 'lines')}", "directions": ""})
+    return pd.DataFrame(rows).set_index(["experiment", "case"]) if rows else pd.DataFrame()
