@@ -3,10 +3,13 @@ from __future__ import annotations
 
 from . import init, nets
 from .activations import ACTIVATIONS, FAMILIES, Activation
+from .derivatives import ENGINES, Derivatives, autograd_derivatives, derivatives, resolve_engine, supports_forward
 from .domain import Box, as_box
 from .eps_rank import eps_rank, gram, gram_spectrum, rank_from_spectrum
 from .features import hidden_features
 from .init import apply_sfli, sfli_
+from .jet import DERIVATIVES, Jet
+from .nets import MLP, FactorizedLinear, ModifiedMLP, PirateNet, ResMLP
 from .profiles import DEFAULT_PROFILE, PROFILES, check_profile
 from .quadrature import quadrature
 from .records import Run
@@ -16,5 +19,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ACTIVATIONS", "FAMILIES", "Activation", "Box", "as_box", "eps_rank", "gram", "gram_spectrum",
     "rank_from_spectrum", "hidden_features", "init", "nets", "apply_sfli", "sfli_", "PROFILES",
-    "DEFAULT_PROFILE", "check_profile", "quadrature", "Run",
+    "DEFAULT_PROFILE", "check_profile", "quadrature", "Run", "ENGINES", "Derivatives", "derivatives",
+    "autograd_derivatives", "resolve_engine", "supports_forward", "DERIVATIVES", "Jet", "MLP", "ResMLP",
+    "ModifiedMLP", "PirateNet", "FactorizedLinear",
 ]

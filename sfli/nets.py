@@ -1,4 +1,8 @@
-"""The book's networks: the MLP and the residual MLP (later chapters add the modified MLP and PirateNet)."""
+"""The book's networks: the MLP, the residual MLP, the modified MLP and (in :mod:`sfli.pirate`) PirateNet.
+
+Every net has ``forward(x)`` and ``forward_jet(jet)``, the same map on second-order jets (:mod:`sfli.jet`),
+which the forward derivative engine (:mod:`sfli.derivatives`) uses.
+"""
 from __future__ import annotations
 
 import torch
@@ -6,6 +10,7 @@ from torch import nn
 
 from .activations import Activation, check_activation
 from .init import initialize_
+from .jet import Jet, linear
 
 
 class MLP(nn.Module):
@@ -50,6 +55,11 @@ class MLP(nn.Module):
             x = self.act(layer(x))
         return self.output(x)
 
+    def forward_jet(self, jet: Jet) -> Jet:
+        for layer in self.hidden:
+            jet = linear(layer, jet).activate(self.activation)
+        return linear(self.output, jet)
+
 
 class ResMLP(MLP):
     """Residual MLP (ResNet-style): h₁ = σ(W₁x + b₁), h_{l+1} = h_l + σ(W_{l+1} h_l + b_{l+1}), u = W_out h_L + b.
@@ -63,3 +73,57 @@ class ResMLP(MLP):
         for layer in self.hidden[1:]:
             h = h + self.act(layer(h))
         return self.output(h)
+
+    def forward_jet(self, jet: Jet) -> Jet:
+        h = linear(self.hidden[0], jet).activate(self.activation)
+        for layer in self.hidden[1:]:
+            h = h + linear(layer, h).activate(self.activation)
+        return linear(self.output, h)
+
+
+class ModifiedMLP(MLP):
+    r"""Modified MLP (Wang, Teng & Perdikaris 2021) with ``depth`` hidden layers W_1 … W_depth:
+
+    U = σ(W_u x + b_u), V = σ(W_v x + b_v), H_1 = σ(W_1 x + b_1),
+    Z_k = σ(W_{k+1} H_k + b_{k+1}), H_{k+1} = (1 − Z_k) ⊙ U + Z_k ⊙ V (k < depth), u = W_out H_depth + b_out.
+
+    Same constructor and initialization as :class:`MLP`; the encoders are ``encoder_u`` and ``encoder_v``.
+    ``first`` is W_1 and is registered first, so :func:`sfli.apply_sfli` acts on it. Whether SFLI belongs on the
+    U/V encoders too is not known from the paper; apply ``sfli.init.sfli_`` to them yourself to try it.
+    The features of hidden layer k are H_k (gated for k ≥ 2).
+    """
+
+    def __init__(
+        self,
+        in_dim: int,
+        width: int,
+        depth: int,
+        out_dim: int = 1,
+        activation: str = "tanh",
+        init: str = "xavier_normal",
+        generator: torch.Generator | None = None,
+    ) -> None:
+        super().__init__(in_dim, width, depth, out_dim, activation, init, generator)
+        self.encoder_u, self.encoder_v = nn.Linear(in_dim, width), nn.Linear(in_dim, width)
+        for layer in (self.encoder_u, self.encoder_v):
+            initialize_(layer, init, generator=generator)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        u, v = self.act(self.encoder_u(x)), self.act(self.encoder_v(x))
+        h = self.act(self.hidden[0](x))
+        for layer in self.hidden[1:]:
+            z = self.act(layer(h))
+            h = u + z * (v - u)  # = (1 − z) ⊙ u + z ⊙ v
+        return self.output(h)
+
+    def forward_jet(self, jet: Jet) -> Jet:
+        u = linear(self.encoder_u, jet).activate(self.activation)
+        v = linear(self.encoder_v, jet).activate(self.activation)
+        h = linear(self.hidden[0], jet).activate(self.activation)
+        for layer in self.hidden[1:]:
+            z = linear(layer, h).activate(self.activation)
+            h = u + z * (v - u)
+        return linear(self.output, h)
+
+
+from .pirate import FactorizedLinear, PirateNet  # noqa: E402  (re-exported: one module per net family)

@@ -5,7 +5,12 @@ and ``loss(model, points)``. The training loop (:mod:`sfli.train`) needs nothing
 
 * :class:`Regression` — least squares on samples of a target: L = mean (u(x_j) − f(x_j))².
 * :class:`Poisson2D` — −Δu = f on a square, u = g on its boundary, u* known:
-  L = mean_interior (Δu + f)² + λ · mean_boundary (u − g)² (a PINN loss; Δu by nested autograd).
+  L = mean_interior (Δu + f)² + λ · mean_boundary (u − g)² (a PINN loss).
+* :class:`Heat1D` — u_t = κ u_xx on [0, 1] × [0, T], u = 0 at x = 0, 1, u(x, 0) given, u* known:
+  L = mean_interior (u_t − κ u_xx)² + λ_b · mean_boundary u² + λ_0 · mean_initial (u − u*)².
+
+The PDE residuals are written once against :class:`sfli.derivatives.Derivatives`; ``loss(model, points,
+engine)`` computes them with the named derivative engine (``"autograd"``, nested autograd, by default).
 """
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from typing import Callable
 import torch
 from torch import nn
 
+from .derivatives import Derivatives, derivatives
 from .domain import Box, DomainLike, as_box
 
 Target = Callable[[torch.Tensor], torch.Tensor]
@@ -120,15 +126,67 @@ class Poisson2D:
         return {"interior": interior, "f": self.source(interior), "boundary": boundary,
                 "g": self.exact(boundary)}
 
-    def residual(self, model: nn.Module, x: torch.Tensor, f: torch.Tensor) -> torch.Tensor:
-        """Δu + f at ``x``, with Δu by nested autograd (the reference engine)."""
-        x = x.detach().requires_grad_(True)
-        u = model(x)
-        (grad,) = torch.autograd.grad(u.sum(), x, create_graph=True)
-        lap = sum(torch.autograd.grad(grad[:, i].sum(), x, create_graph=True)[0][:, i:i + 1] for i in range(2))
-        return lap + f
+    def residual(self, x: torch.Tensor, D: Derivatives, f: torch.Tensor | None = None) -> torch.Tensor:
+        """Δu + f at the points ``x`` from their derivatives ``D`` (f = :meth:`source` (x) by default)."""
+        return D.laplacian() + (self.source(x) if f is None else f)
 
-    def loss(self, model: nn.Module, points: dict[str, torch.Tensor]) -> torch.Tensor:
-        interior = torch.mean(self.residual(model, points["interior"], points["f"]) ** 2)
+    def loss(self, model: nn.Module, points: dict[str, torch.Tensor], engine: str = "autograd") -> torch.Tensor:
+        D = derivatives(model, points["interior"], engine)
+        interior = torch.mean(self.residual(points["interior"], D, points["f"]) ** 2)
         boundary = torch.mean((model(points["boundary"]) - points["g"]) ** 2)
         return interior + self.boundary_weight * boundary
+
+
+@dataclass
+class Heat1D:
+    r"""u_t = κ u_xx for (x, t) ∈ [0, 1] × [0, T] (inputs ordered (x, t)), u(0, t) = u(1, t) = 0 and
+    u(x, 0) = Σ_k a_k sin(kπx), with the exact solution u*(x, t) = Σ_k a_k e^{−κ k² π² t} sin(kπx)
+    (a_k = 1 by default)."""
+
+    kappa: float = 0.1
+    T: float = 1.0
+    frequencies: tuple[float, ...] = (1, 2)
+    amplitudes: tuple[float, ...] | None = None
+    n_interior: int = 1024
+    n_boundary: int = 256
+    n_initial: int = 256
+    boundary_weight: float = 10.0
+    initial_weight: float = 10.0
+    name: str = "heat1d"
+    box: Box = field(init=False)
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.kappa, (int, float)) and math.isfinite(self.kappa) and self.kappa > 0):
+            raise ValueError(f"kappa must be a positive number, got {self.kappa!r}")
+        self.box = as_box(((0.0, 1.0), (0.0, self.T)), dim=2)
+        if self.amplitudes is not None and len(self.amplitudes) != len(self.frequencies):
+            raise ValueError(f"{len(self.amplitudes)} amplitudes for {len(self.frequencies)} frequencies")
+        for name in ("n_interior", "n_boundary", "n_initial"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
+                raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)!r}")
+
+    def exact(self, x: torch.Tensor) -> torch.Tensor:
+        amps = self.amplitudes or tuple(1.0 for _ in self.frequencies)
+        return sum(a * torch.exp(-self.kappa * (k * math.pi) ** 2 * x[:, 1:2]) * torch.sin(k * math.pi * x[:, :1])
+                   for k, a in zip(self.frequencies, amps))
+
+    def points(self, generator: torch.Generator, dtype: torch.dtype = torch.float32) -> dict[str, torch.Tensor]:
+        interior = _uniform(self.box, self.n_interior, generator, dtype)
+        t = self.T * torch.rand(self.n_boundary, generator=generator, dtype=dtype)
+        side = (torch.arange(self.n_boundary) % 2).to(dtype)  # x = 0 and x = 1 alternately
+        boundary = torch.stack([side, t], dim=1)
+        x0 = torch.rand(self.n_initial, generator=generator, dtype=dtype)
+        initial = torch.stack([x0, torch.zeros_like(x0)], dim=1)
+        return {"interior": interior, "boundary": boundary, "initial": initial, "u0": self.exact(initial)}
+
+    def residual(self, x: torch.Tensor, D: Derivatives) -> torch.Tensor:
+        """u_t − κ u_xx at the points ``x`` = (x, t) from their derivatives ``D``."""
+        return D.d(1) - self.kappa * D.dd(0)
+
+    def loss(self, model: nn.Module, points: dict[str, torch.Tensor], engine: str = "autograd") -> torch.Tensor:
+        D = derivatives(model, points["interior"], engine)
+        interior = torch.mean(self.residual(points["interior"], D) ** 2)
+        boundary = torch.mean(model(points["boundary"]) ** 2)
+        initial = torch.mean((model(points["initial"]) - points["u0"]) ** 2)
+        return interior + self.boundary_weight * boundary + self.initial_weight * initial
+

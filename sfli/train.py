@@ -9,6 +9,7 @@ carries the history so far. Seeds fix the training points; the caller's generato
 from __future__ import annotations
 
 import contextlib
+import inspect
 import math
 import time
 from dataclasses import dataclass, field
@@ -19,10 +20,12 @@ import pandas as pd
 import torch
 from torch import nn
 
+from .derivatives import ENGINES, resolve_engine
 from .domain import Box
 from .eps_rank import DEFAULT_EPS, gram_spectrum, rank_from_spectrum
 from .features import hidden_features
 from .progress import progress
+from .step import COMPILE_MIN_STEPS, MODES, make_step
 from .quadrature import quadrature
 
 OPTIMIZERS = ("adam", "sgd")
@@ -116,6 +119,34 @@ def make_optimizer(model: nn.Module, name: str, lr: float) -> torch.optim.Optimi
     raise ValueError(f"unknown optimizer {name!r}; valid: {', '.join(OPTIMIZERS)}")
 
 
+def _loss_with_engine(model: nn.Module, problem: Problem, engine: str):
+    """``points ↦ loss`` with the resolved derivative engine for problems whose loss takes one, and its name."""
+    if engine != "auto" and engine not in ENGINES:
+        raise ValueError(f"unknown derivative engine {engine!r}; valid: auto, {', '.join(ENGINES)}")
+    try:
+        takes_engine = "engine" in inspect.signature(problem.loss).parameters
+    except (TypeError, ValueError):  # a loss without a signature: no engine
+        takes_engine = False
+    if not takes_engine:
+        return (lambda points: problem.loss(model, points)), "none"
+    used = resolve_engine(model, engine)
+    return (lambda points: problem.loss(model, points, engine=used)), used
+
+
+def _step_mode(requested: str, decay: float, device: torch.device, steps: int) -> str:
+    """The step mode ``fit`` asks :func:`sfli.step.make_step` for: graph modes only without a decay."""
+    if requested not in MODES:
+        raise ValueError(f"unknown step_mode {requested!r}; valid: {', '.join(MODES)}")
+    if decay == 1.0:
+        return requested
+    if "graph" in requested:
+        raise ValueError(f"step_mode={requested!r} bakes the learning rate into a CUDA graph: it cannot decay "
+                         f"(decay={decay}); use 'eager' or 'compile'")
+    if requested == "auto":
+        return "compile" if device.type == "cuda" and steps >= COMPILE_MIN_STEPS else "eager"
+    return requested
+
+
 def fit(
     model: nn.Module,
     problem: Problem,
@@ -131,12 +162,20 @@ def fit(
     n_log: int = 60,
     record_every: int = 0,
     track_ranks: bool = True,
+    engine: str = "auto",
+    step_mode: str = "auto",
 ) -> History:
     """Train ``model`` on ``problem`` for ``steps`` full-batch steps; returns the :class:`History`.
 
     The learning rate is lr·decay^⌊step/decay_every⌋. ε-ranks (threshold ``eps``) of every hidden layer are
-    computed on a fixed ``quadrature(problem.box, quadrature_n)`` grid, in float64.
+    computed on a fixed ``quadrature(problem.box, quadrature_n)`` grid, in float64. ``engine`` names the
+    derivative engine of problems whose loss takes one (the PDEs; see :func:`sfli.derivatives.resolve_engine`:
+    ``"auto"`` is the forward engine where the model supports it); ``history.meta["engine"]`` is the one used
+    (``"none"`` for problems without derivatives). ``step_mode`` is how each step runs (:func:`sfli.step.make_step`:
+    eager on a CPU; on CUDA a captured whole-step graph where possible); ``meta["step_mode"]`` and
+    ``meta["step_reason"]`` record it. A learning-rate decay rules out the graph modes (they bake the rate in).
     """
+    loss_fn, engine_used = _loss_with_engine(model, problem, engine)
     dtype, device = next(model.parameters()).dtype, next(model.parameters()).device
     generator = torch.Generator().manual_seed(seed)  # on the CPU: the same points on every device
     points = {k: v.to(device) for k, v in problem.points(generator, dtype).items()}
@@ -145,18 +184,19 @@ def fit(
     u_q = problem.exact(x_q).to(torch.float64)  # on the device, like the features
     norm = math.sqrt(float((w_q * u_q[:, 0] ** 2).sum())) or 1.0
     opt = make_optimizer(model, optimizer, lr)
-    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=decay_every, gamma=decay)
+    mode = _step_mode(step_mode, decay, device, steps)
+    fast = make_step(model, loss_fn, opt, points, mode=mode, steps=steps)  # holds its own copy of the points
     marks = set(record_steps(steps, n_log, record_every))
     history = History(meta={"steps": steps, "lr": lr, "optimizer": optimizer, "decay": decay,
                             "decay_every": decay_every, "seed": seed, "eps": eps, "quadrature_n": quadrature_n,
-                            "quadrature_points": int(x_q.shape[0]), "dtype": str(dtype)})
+                            "quadrature_points": int(x_q.shape[0]), "dtype": str(dtype),
+                            "engine": engine_used, "step_mode": fast.mode, "step_reason": fast.reason})
 
-    def record(step: int, loss: float) -> None:
+    def record(step: int) -> None:  # the loss of this step is appended once it is known
         started = time.perf_counter()
         with torch.no_grad():
             u = model(x_q).to(torch.float64)
         history.step.append(step)
-        history.loss.append(loss)
         history.error.append(math.sqrt(float((w_q * (u - u_q)[:, 0] ** 2).sum())) / norm)
         history.seconds.append(history.train_seconds)
         if track_ranks:
@@ -165,22 +205,25 @@ def fit(
                 history.ranks.setdefault(name, []).append(rank)
         history.record_seconds += time.perf_counter() - started
 
+    check_every = 1 if device.type == "cpu" else 50  # reading the loss syncs a GPU: check now and then
     model.train()
-    for step in progress(range(steps + 1), desc="training", total=steps + 1):
+    for step in progress(range(steps + 1), desc=f"training [{engine_used} engine, {fast.mode}]", total=steps + 1):
+        if step in marks:  # before the update: the parameters after ``step`` updates (their loss follows)
+            record(step)
         started = time.perf_counter()
-        opt.zero_grad(set_to_none=True)
-        loss = problem.loss(model, points)
-        value = float(loss.detach())
-        if not math.isfinite(value):
-            history.train_seconds += time.perf_counter() - started
-            raise DivergenceError(step, opt.param_groups[0]["lr"], value, history)
+        loss = fast() if step < steps else loss_fn(fast.points).detach()  # fast(): the loss BEFORE its update
+        if step in marks or step == steps or step % check_every == 0:
+            value = float(loss)
+            if not math.isfinite(value):
+                history.train_seconds += time.perf_counter() - started
+                if step in marks:  # keep only the steps before the divergence
+                    for column in (history.step, history.error, history.seconds, *history.ranks.values()):
+                        column.pop()
+                raise DivergenceError(step, opt.param_groups[0]["lr"], value, history)
+            if step in marks:
+                history.loss.append(value)
+        if step < steps and decay != 1.0 and (step + 1) % decay_every == 0:  # = StepLR(decay_every, decay)
+            for group in opt.param_groups:
+                group["lr"] = group["lr"] * decay
         history.train_seconds += time.perf_counter() - started
-        if step in marks:  # recorded before the update: the parameters after ``step`` updates, and their loss
-            record(step, value)
-        if step < steps:
-            started = time.perf_counter()
-            loss.backward()
-            opt.step()
-            sched.step()
-            history.train_seconds += time.perf_counter() - started
     return history

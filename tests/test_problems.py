@@ -5,9 +5,10 @@ import pytest
 import torch
 from torch import nn
 
-from sfli import hidden_features
+from sfli import autograd_derivatives, derivatives, hidden_features
 from sfli.nets import MLP, ResMLP
-from sfli.problems import Poisson2D, Regression, sine_product_sum, sine_sum
+from sfli.problems import Heat1D, Poisson2D, Regression, sine_product_sum, sine_sum
+from sfli.train import torch_threads
 
 
 class Exact(nn.Module):
@@ -23,10 +24,12 @@ def test_poisson_exact_solution_has_zero_residual_and_matches_the_boundary():
     problem = Poisson2D(domain=((0.0, 1.0), (-1.0, 1.0)), frequencies=(1, 3))
     pts = problem.points(torch.Generator().manual_seed(0), torch.float64)
     model = Exact(problem.exact)
-    assert problem.residual(model, pts["interior"], pts["f"]).abs().max() < 1e-9
+    D = autograd_derivatives(model, pts["interior"])
+    assert problem.residual(pts["interior"], D, pts["f"]).abs().max() < 1e-9
+    assert problem.residual(pts["interior"], D).abs().max() < 1e-9  # f = source(x) by default
     assert problem.loss(model, pts) < 1e-18
     # a wrong source is seen by the residual
-    assert problem.residual(model, pts["interior"], 2 * pts["f"]).abs().max() > 1.0
+    assert problem.residual(pts["interior"], D, 2 * pts["f"]).abs().max() > 1.0
 
 
 def test_poisson_points():
@@ -103,3 +106,62 @@ def test_resmlp_is_an_mlp_with_skips():
     feats = hidden_features(res, x)
     for got, want in zip(feats.values(), hs):
         torch.testing.assert_close(got, want)
+
+
+def test_poisson_loss_is_the_same_with_both_engines():
+    problem = Poisson2D(n_interior=64, n_boundary=16)
+    pts = problem.points(torch.Generator().manual_seed(0), torch.float64)
+    model = MLP(2, 8, 2, 1, "sin", generator=torch.Generator().manual_seed(0)).double()
+    losses = [problem.loss(model, pts, engine=e).detach() for e in ("autograd", "forward", "auto")]
+    assert float(losses[0]) == pytest.approx(float(losses[1]), rel=1e-12) and losses[1] == losses[2]
+    with pytest.raises(ValueError, match="unknown derivative engine 'fwd'"):
+        problem.loss(model, pts, engine="fwd")
+
+
+def test_heat_exact_solution_has_zero_residual_and_matches_boundary_and_initial_data():
+    problem = Heat1D(kappa=0.3, T=0.5, frequencies=(1, 3), amplitudes=(1.0, -0.5), n_interior=200)
+    pts = problem.points(torch.Generator().manual_seed(0), torch.float64)
+    model = Exact(problem.exact)
+    D = autograd_derivatives(model, pts["interior"])
+    assert problem.residual(pts["interior"], D).abs().max() < 1e-12
+    assert problem.loss(model, pts) < 1e-28
+    assert float(problem.exact(pts["boundary"]).abs().max()) < 1e-14
+    x0 = pts["initial"][:, :1]
+    torch.testing.assert_close(pts["u0"], torch.sin(math.pi * x0) - 0.5 * torch.sin(3 * math.pi * x0))
+    # another diffusivity is seen by the residual
+    other = Heat1D(kappa=0.2, T=0.5, frequencies=(1, 3), amplitudes=(1.0, -0.5))
+    assert other.residual(pts["interior"], D).abs().max() > 0.1
+
+
+def test_heat_points_and_validation():
+    problem = Heat1D(T=2.0, n_interior=100, n_boundary=40, n_initial=30)
+    pts = problem.points(torch.Generator().manual_seed(0))
+    assert problem.box.upper == (1.0, 2.0) and problem.box.lower == (0.0, 0.0)
+    assert pts["interior"].shape == (100, 2) and pts["boundary"].shape == (40, 2) and pts["initial"].shape == (30, 2)
+    b = pts["boundary"]
+    assert int((b[:, 0] == 0).sum()) == 20 and int((b[:, 0] == 1).sum()) == 20
+    assert float(b[:, 1].min()) >= 0 and float(b[:, 1].max()) <= 2
+    assert bool((pts["initial"][:, 1] == 0).all())
+    assert torch.equal(problem.points(torch.Generator().manual_seed(0))["interior"], pts["interior"])
+    with pytest.raises(ValueError, match="kappa must be a positive number"):
+        Heat1D(kappa=0.0)
+    with pytest.raises(ValueError, match="2 amplitudes for 1 frequencies"):
+        Heat1D(frequencies=(1,), amplitudes=(1.0, 2.0))
+    with pytest.raises(ValueError, match="n_initial must be a positive integer"):
+        Heat1D(n_initial=0)
+
+
+def test_heat_loss_trains_down_with_the_forward_engine():
+    problem = Heat1D(n_interior=128, n_boundary=32, n_initial=32, frequencies=(1,))
+    model = MLP(2, 16, 2, 1, "tanh", generator=torch.Generator().manual_seed(0))
+    pts = problem.points(torch.Generator().manual_seed(0))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    first = float(problem.loss(model, pts, engine="forward").detach())
+    with torch_threads(1):
+        for _ in range(60):
+            opt.zero_grad()
+            problem.loss(model, pts, engine="forward").backward()
+            opt.step()
+    assert float(problem.loss(model, pts, engine="forward").detach()) < 0.5 * first
+    D = derivatives(model, pts["interior"], "forward")
+    assert D.du.shape == (128, 2, 1)

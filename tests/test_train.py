@@ -6,9 +6,9 @@ import pytest
 import torch
 
 from sfli import eps_rank, hidden_features, quadrature
-from sfli.nets import MLP, ResMLP
-from sfli.problems import Regression, sine_sum
-from sfli.train import DivergenceError, History, fit, record_steps
+from sfli.nets import MLP, PirateNet, ResMLP
+from sfli.problems import Heat1D, Poisson2D, Regression, sine_sum
+from sfli.train import DivergenceError, History, fit, record_steps, torch_threads
 
 PROBLEM = Regression(sine_sum((1, 3)), [(-1, 1)], n_train=64)
 
@@ -129,3 +129,66 @@ def test_learning_rate_decay():
     i = h_const.step.index(20)
     assert h_const.loss[: i + 1] == h_decay.loss[: i + 1]  # identical until the first decay
     assert h_const.loss[-1] != h_decay.loss[-1]
+
+
+class Quadratic(torch.nn.Module):
+    """A net the forward engine does not know (no forward_jet)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lin = torch.nn.Linear(2, 1)
+
+    def forward(self, x):
+        return self.lin(x) ** 2
+
+
+def _pinn_fit(model, problem=None, **kw):
+    problem = problem or Poisson2D(n_interior=32, n_boundary=16)
+    with torch_threads(1):
+        return fit(model, problem, steps=8, lr=1e-3, quadrature_n=8, n_log=4, **kw)
+
+
+def test_fit_resolves_the_derivative_engine():
+    net = lambda: MLP(2, 8, 2, 1, "tanh", generator=torch.Generator().manual_seed(0)).double()  # noqa: E731
+    auto, fwd, ref = _pinn_fit(net()), _pinn_fit(net(), engine="forward"), _pinn_fit(net(), engine="autograd")
+    assert auto.meta["engine"] == "forward" and fwd.meta["engine"] == "forward" and ref.meta["engine"] == "autograd"
+    assert auto.loss == fwd.loss
+    assert fwd.loss == pytest.approx(ref.loss, rel=1e-10) and fwd.error == pytest.approx(ref.error, rel=1e-10)
+    assert _pinn_fit(Quadratic().double()).meta["engine"] == "autograd"  # "auto" falls back
+    heat = _pinn_fit(PirateNet(2, 8, 1, generator=torch.Generator().manual_seed(0)), Heat1D(n_interior=16))
+    assert heat.meta["engine"] == "forward" and len(heat.ranks) == 3
+    with pytest.raises(TypeError, match="forward engine does not support module Quadratic"):
+        _pinn_fit(Quadratic(), engine="forward")
+    with pytest.raises(ValueError, match="unknown derivative engine 'fast'; valid: auto, autograd, forward"):
+        _pinn_fit(net(), engine="fast")
+
+
+def test_regression_ignores_the_engine():
+    with torch_threads(1):
+        runs = [_fit(_model(), engine=e, steps=10) for e in ("auto", "autograd", "forward")]
+    assert all(h.meta["engine"] == "none" for h in runs)
+    assert runs[0].loss == runs[1].loss == runs[2].loss
+    with pytest.raises(ValueError, match="unknown derivative engine"):
+        _fit(_model(), engine="fast")
+
+
+def test_fit_records_the_step_mode_and_rejects_bad_ones():
+    hist = fit(_model(), PROBLEM, steps=3, quadrature_n=16, n_log=2)
+    assert hist.meta["step_mode"] == "eager" and "cpu" in hist.meta["step_reason"]
+    with pytest.raises(ValueError, match="unknown step_mode 'fast'; valid: auto, eager"):
+        fit(_model(), PROBLEM, steps=3, step_mode="fast")
+    with pytest.raises(ValueError, match="cannot decay"):
+        fit(_model(), PROBLEM, steps=3, decay=0.5, step_mode="graph")
+    with pytest.raises(RuntimeError, match="CUDA"):  # asked for by name on a CPU: an error, no fallback
+        fit(_model(), PROBLEM, steps=3, step_mode="graph")
+
+
+def test_loss_is_recorded_before_each_update():
+    """The recorded loss at step k is the loss of the parameters after k updates (recomputed here)."""
+    model = _model()
+    hist = fit(model, PROBLEM, steps=4, quadrature_n=16, n_log=0, record_every=1)
+    assert hist.step == [0, 1, 2, 3, 4]
+    with torch.no_grad():
+        final = float(PROBLEM.loss(model, PROBLEM.points(torch.Generator().manual_seed(0))))
+    assert hist.loss[-1] == pytest.approx(final, rel=1e-6)
+    assert hist.loss[0] > hist.loss[-1]
