@@ -44,7 +44,7 @@ def project(tmp_path, monkeypatch):
 
 def test_book_notebooks_follow_the_toc(project):
     assert pipeline.book_notebooks() == ["good", "bad"]
-    assert pipeline.book_notebooks(ROOT) == ["01_eps_rank", "02_sfli_init", "03_staircase", "04_condensation"]
+    assert pipeline.book_notebooks(ROOT) == ["01_eps_rank", "02_sfli_init", "03_staircase", "04_condensation", "05_performance"]
 
 
 def test_parameters_are_validated(project):

@@ -1,4 +1,4 @@
-r"""The JAX reference for :mod:`benchmarks.step`: the same PINN training step, written the jaxpi way.
+r"""The JAX reference for :mod:`sfli.benchmark`: the same PINN training step, written the jaxpi way.
 
 One step = loss, its gradient and one Adam update (written out here: no optax), all in one ``jax.jit``
 function, with matmul precision "highest" (strict fp32, as jaxpi). Nets: the tanh MLP (Xavier normal weights,
