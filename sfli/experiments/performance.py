@@ -62,9 +62,9 @@ class Result:
     timings: dict[str, float] = field(default_factory=dict)
     cfg: dict = field(default_factory=dict)
 
-    def table(self) -> str:
-        """The speed table (markdown) of :func:`sfli.benchmark.render_table`."""
-        return benchmark.render_table({"rows": self.rows})
+    def table(self) -> pd.DataFrame:
+        """The speed table: :func:`speed_table` of the rows."""
+        return speed_table(self.rows)
 
 
 def agreement_nets(activation: str, generator: torch.Generator) -> dict[str, torch.nn.Module]:
@@ -171,6 +171,28 @@ def committed_record(profile: str = "paper") -> dict | None:
     return records.read_record(path) if path is not None and path.exists() else None
 
 
+def speed_table(rows: list[dict]) -> pd.DataFrame:
+    """ms/step, build time, t/t_ref (÷ eager nested autograd of the same configuration), t/t_jax (÷ the faster
+    JAX variant) and GFLOP/s per configuration and variant — the table of :func:`sfli.benchmark.render_table`."""
+    ref = {_key(r): r["ms"] for r in rows if r["variant"] == benchmark.REFERENCE and "ms" in r}
+    jax: dict[str, float] = {}
+    for r in rows:
+        if r["variant"].startswith("jax-") and "ms" in r:
+            jax[_key(r)] = min(jax.get(_key(r), math.inf), r["ms"])
+    out = []
+    for r in rows:
+        k = _key(r)
+        row = {"problem": r["problem"], "net": r["net"], "points": r["points"], "variant": r["variant"]}
+        if "ms" not in r:
+            out.append({**row, "failed": r.get("error", "")})
+            continue
+        out.append({**row, "ms/step": round(r["ms"], 2), "build s": round(r["build_s"], 1),
+                    "t/t_ref": round(r["ms"] / ref[k], 2) if k in ref else None,
+                    "t/t_jax": round(r["ms"] / jax[k], 2) if k in jax else None,
+                    "GFLOP/s": round(r["flops"] / r["ms"] / 1e6, 1) if r.get("flops") else None})
+    return pd.DataFrame(out).set_index(["problem", "net", "points", "variant"]).dropna(axis=1, how="all")
+
+
 def plot_speed(rows: list[dict]):
     """ms per training step (log scale) per configuration, one bar per variant; failed variants left out."""
     import matplotlib.pyplot as plt
@@ -191,5 +213,5 @@ def plot_speed(rows: list[dict]):
     ax.invert_yaxis()
     ax.set_xscale("log")
     ax.set_xlabel("ms per training step (median)")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, ncol=len(variants), loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
     return fig
