@@ -30,7 +30,7 @@ from .condensation_core import (  # noqa: F401  (re-exported: the chapter's API)
     normalized_input_weights, order_neurons, train,
 )
 from .condensation_plots import (  # noqa: F401  (re-exported)
-    count_table, plot_c1_heatmaps, plot_c2, plot_c5, plot_c6, plot_heatmap_row, plot_ranks, plot_sweep, variants_table,
+    count_table, lr_table, plot_c1_heatmaps, plot_c2, plot_c5, plot_c6, plot_heatmap_row, plot_ranks, plot_sweep, variants_table,
 )
 
 NAME = "04_condensation"
@@ -48,7 +48,8 @@ _BASE = {"activations": list(ACTS), "n_train": 80, "width": 50, "small_std": 0.0
          "c3": True, "c3_frequency": 2.0, "c3_activation": "x2tanh", "c3_min_norm": 0.04,
          "c4": True, "c4_dataset": "digits", "c4_n": 0, "c4_width": 30, "c4_std": 0.001, "c4_lr": 5e-5,
          "c4_epochs": 100, "c4_activation": "x2tanh",
-         "c6_epoch": 200, "c6_cos_threshold": 0.95}
+         "c6_epoch": 200, "c6_cos_threshold": 0.95,
+         "lr_activations": ["relu", "sigmoid", "softplus"], "lr_alternatives": [2.5e-4, 8e-4]}
 # Settings [paper unless noted]. C1: n_train points of U(C1_BOX), d–width–1 nets, small_std (var small_std²),
 # Adam at lr for `epochs` full-batch steps. Counting [ours]: greedy clusters of normalized (w, b) with
 # cos ≥ cos_threshold holding ≥ min_share of the neurons (also counted at thresholds_extra: sensitivity). ε-ranks [ours]: quadrature_n Sobol points of the box,
@@ -57,6 +58,7 @@ _BASE = {"activations": list(ACTS), "n_train": 80, "width": 50, "small_std": 0.0
 # N(0, c2_std²). C3: C1's x²·tanh on sin(2x_k + 1), neurons of norm < c3_min_norm dropped. C4: c4_dataset ("digits"
 # ships with scikit-learn [ours: the ci stand-in]; "mnist" downloads, paper profile), first c4_n samples (0: all).
 # C6: the C5 nets' (w, b) at c6_epoch, lines counted at c6_cos_threshold [ours: the 2-D plane needs a tighter one].
+# lr_*: C1 again at the paper's two other learning rates for ReLU/sigmoid/softplus (which gets which is ambiguous).
 CONFIGS: dict[str, dict] = {
     "smoke": {**_BASE, "n_seeds": 2, "activations": ["tanh", "xtanh"], "quadrature_n": 256, "c5_epochs": 100,
               "c5_activations": ["tanh", "relu"], "gammas": [1.0, 3.0], "sweep_activations": ["tanh"],
@@ -91,7 +93,7 @@ class Result:
 
 
 
-def _c1_run(act, init, cfg, seed, xq, wq, gamma=math.nan, record=True):
+def _c1_run(act, init, cfg, seed, xq, wq, gamma=math.nan, record=True, experiment=None):
     x, y = c1_data(cfg, seed)
     net = build(5, cfg["width"], act, init, cfg, seed, gamma=gamma, box=C1_BOX)
     rows, rec = [], {0, cfg["epochs"] // 4, cfg["epochs"] // 2, cfg["epochs"]}
@@ -102,8 +104,8 @@ def _c1_run(act, init, cfg, seed, xq, wq, gamma=math.nan, record=True):
             c = count_orientations(u, cfg["cos_threshold"], cfg["min_share"])
             for thr in cfg["thresholds_extra"]:
                 c[f"directions_t{thr:g}"] = count_orientations(u, thr, cfg["min_share"])["directions"]
-            rows.append({"experiment": "sweep" if init == "gamma" else "c1", "activation": act, "init": init,
-                         "gamma": gamma, "seed": seed, "step": step, **c,
+            rows.append({"experiment": experiment or ("sweep" if init == "gamma" else "c1"), "activation": act,
+                         "init": init, "gamma": gamma, "lr": cfg["lr"], "seed": seed, "step": step, **c,
                          "eps_rank": normalized_eps_rank(n[0], act, xq, wq, cfg["eps"]) if record else -1})
     losses = train(net, x, y, cfg["lr"], cfg["epochs"], snap)
     for r in rows:
@@ -173,6 +175,10 @@ def run(cfg: dict, seed: int = 0) -> Result:
             for gam in cfg["gammas"]:
                 for s in seed_list:
                     rows += _c1_run(act, "gamma", cfg, s, xq, wq, gamma=float(gam))[0]
+        for act in (a for a in cfg["lr_activations"] if a in cfg["activations"]):
+            for lr in cfg["lr_alternatives"]:
+                for s in seed_list:
+                    rows += _c1_run(act, "small", {**cfg, "lr": lr}, s, xq, wq, experiment="lr")[0]
         t["sweep"] = time.perf_counter() - mark
         mark = time.perf_counter()
         c5, c5_fits, variants, c6 = _c5(cfg, seed_list) if cfg["c5"] else (pd.DataFrame(), pd.DataFrame(), [], {})
@@ -232,6 +238,8 @@ def metrics(res: Result, cfg: dict) -> dict[str, float | int]:
     if ratios:
         m["c1/common/share_max"] = max(m[f"c1/{a}/common/share_mean"] for a in cfg["activations"])
         m["bridge/rank_ratio_common_small_min"] = min(ratios)
+    for (act, lr), d in last[last.experiment == "lr"].groupby(["activation", "lr"]):
+        m[f"lr/{act}/lr_{lr:g}/directions_mean"] = float(d.directions.mean())
     sw = last[last.experiment == "sweep"]
     for (act, gam), d in sw.groupby(["activation", "gamma"]):
         m[f"sweep/{act}/gamma_{gam:g}/directions_mean"] = float(d.directions.mean())

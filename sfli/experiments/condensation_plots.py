@@ -199,3 +199,20 @@ def variants_table(res) -> pd.DataFrame:
                      "paper": "—" if p is None else f"{p} stable line(s)",
                      "lines": f"field {d.field_lines.mean():.1f}, neurons {cell(d, 'lines')}", "directions": ""})
     return pd.DataFrame(rows).set_index(["experiment", "case"]) if rows else pd.DataFrame()
+
+
+def lr_table(res) -> pd.DataFrame:
+    """C1 counted directions (mean [min–max] over seeds) at the learning rate the book uses and at the paper's
+    two other rates, for the activations the paper's text leaves ambiguous."""
+    last = res.counts[res.counts.step == res.cfg["epochs"]]
+    d = last[((last.experiment == "c1") & (last.init == "small")) | (last.experiment == "lr")]
+    d = d[d.activation.isin(res.cfg["lr_activations"])]
+    if d.empty:
+        return pd.DataFrame()
+    g = d.groupby(["activation", "lr"], sort=False).directions
+    cell = (g.mean().round(1).astype(str) + " [" + g.min().astype(int).astype(str) + "–"
+            + g.max().astype(int).astype(str) + "]")
+    table = cell.unstack("lr")
+    table.columns = [f"lr {c:g}" for c in table.columns]
+    table.index = [LABELS[a] for a in table.index]
+    return table
