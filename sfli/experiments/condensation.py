@@ -30,7 +30,7 @@ from .condensation_core import (  # noqa: F401  (re-exported: the chapter's API)
     normalized_input_weights, order_neurons, train,
 )
 from .condensation_plots import (  # noqa: F401  (re-exported)
-    count_table, lr_table, plot_c1_heatmaps, plot_c2, plot_c5, plot_c6, plot_heatmap_row, plot_ranks, plot_sweep, variants_table,
+    count_table, plot_c1_heatmaps, plot_c2, plot_c5, plot_c6, plot_heatmap_row, plot_ranks, plot_sweep, sensitivity_table, variants_table,
 )
 
 NAME = "04_condensation"
@@ -49,7 +49,8 @@ _BASE = {"activations": list(ACTS), "n_train": 80, "width": 50, "small_std": 0.0
          "c4": True, "c4_dataset": "digits", "c4_n": 0, "c4_width": 30, "c4_std": 0.001, "c4_lr": 5e-5,
          "c4_epochs": 100, "c4_activation": "x2tanh",
          "c6_epoch": 200, "c6_cos_threshold": 0.95,
-         "lr_activations": ["relu", "sigmoid", "softplus"], "lr_alternatives": [2.5e-4, 8e-4]}
+         "lr_activations": ["relu", "sigmoid", "softplus"], "lr_alternatives": [2.5e-4, 8e-4],
+         "epochs_activations": ["xtanh", "x2tanh"], "epochs_alternatives": [300, 1000]}
 # Settings [paper unless noted]. C1: n_train points of U(C1_BOX), d–width–1 nets, small_std (var small_std²),
 # Adam at lr for `epochs` full-batch steps. Counting [ours]: greedy clusters of normalized (w, b) with
 # cos ≥ cos_threshold holding ≥ min_share of the neurons (also counted at thresholds_extra: sensitivity). ε-ranks [ours]: quadrature_n Sobol points of the box,
@@ -59,6 +60,7 @@ _BASE = {"activations": list(ACTS), "n_train": 80, "width": 50, "small_std": 0.0
 # ships with scikit-learn [ours: the ci stand-in]; "mnist" downloads, paper profile), first c4_n samples (0: all).
 # C6: the C5 nets' (w, b) at c6_epoch, lines counted at c6_cos_threshold [ours: the 2-D plane needs a tighter one].
 # lr_*: C1 again at the paper's two other learning rates for ReLU/sigmoid/softplus (which gets which is ambiguous).
+# epochs_*: C1 trained longer for the activations whose count exceeds 2p [ours: is epoch 100 too early?].
 CONFIGS: dict[str, dict] = {
     "smoke": {**_BASE, "n_seeds": 2, "activations": ["tanh", "xtanh"], "quadrature_n": 256, "c5_epochs": 100,
               "c5_activations": ["tanh", "relu"], "gammas": [1.0, 3.0], "sweep_activations": ["tanh"],
@@ -105,7 +107,7 @@ def _c1_run(act, init, cfg, seed, xq, wq, gamma=math.nan, record=True, experimen
             for thr in cfg["thresholds_extra"]:
                 c[f"directions_t{thr:g}"] = count_orientations(u, thr, cfg["min_share"])["directions"]
             rows.append({"experiment": experiment or ("sweep" if init == "gamma" else "c1"), "activation": act,
-                         "init": init, "gamma": gamma, "lr": cfg["lr"], "seed": seed, "step": step, **c,
+                         "init": init, "gamma": gamma, "lr": cfg["lr"], "epochs": cfg["epochs"], "seed": seed, "step": step, **c,
                          "eps_rank": normalized_eps_rank(n[0], act, xq, wq, cfg["eps"]) if record else -1})
     losses = train(net, x, y, cfg["lr"], cfg["epochs"], snap)
     for r in rows:
@@ -179,6 +181,11 @@ def run(cfg: dict, seed: int = 0) -> Result:
             for lr in cfg["lr_alternatives"]:
                 for s in seed_list:
                     rows += _c1_run(act, "small", {**cfg, "lr": lr}, s, xq, wq, experiment="lr")[0]
+        for act in (a for a in cfg["epochs_activations"] if a in cfg["activations"]):
+            for epochs in cfg["epochs_alternatives"]:
+                for s in seed_list:
+                    rows += _c1_run(act, "small", {**cfg, "epochs": epochs}, s, xq, wq, record=False,
+                                    experiment="epochs")[0]
         t["sweep"] = time.perf_counter() - mark
         mark = time.perf_counter()
         c5, c5_fits, variants, c6 = _c5(cfg, seed_list) if cfg["c5"] else (pd.DataFrame(), pd.DataFrame(), [], {})
@@ -240,6 +247,9 @@ def metrics(res: Result, cfg: dict) -> dict[str, float | int]:
         m["bridge/rank_ratio_common_small_min"] = min(ratios)
     for (act, lr), d in last[last.experiment == "lr"].groupby(["activation", "lr"]):
         m[f"lr/{act}/lr_{lr:g}/directions_mean"] = float(d.directions.mean())
+    longer = df[(df.experiment == "epochs") & (df.step == df.epochs)]
+    for (act, epochs), d in longer.groupby(["activation", "epochs"]):
+        m[f"epochs/{act}/epochs_{int(epochs)}/directions_mean"] = float(d.directions.mean())
     sw = last[last.experiment == "sweep"]
     for (act, gam), d in sw.groupby(["activation", "gamma"]):
         m[f"sweep/{act}/gamma_{gam:g}/directions_mean"] = float(d.directions.mean())

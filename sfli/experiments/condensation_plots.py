@@ -201,18 +201,20 @@ def variants_table(res) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index(["experiment", "case"]) if rows else pd.DataFrame()
 
 
-def lr_table(res) -> pd.DataFrame:
-    """C1 counted directions (mean [min–max] over seeds) at the learning rate the book uses and at the paper's
-    two other rates, for the activations the paper's text leaves ambiguous."""
-    last = res.counts[res.counts.step == res.cfg["epochs"]]
-    d = last[((last.experiment == "c1") & (last.init == "small")) | (last.experiment == "lr")]
-    d = d[d.activation.isin(res.cfg["lr_activations"])]
+def sensitivity_table(res, experiment: str, column: str, activations: list[str]) -> pd.DataFrame:
+    """C1 counted directions at the last epoch (mean [min–max] over seeds) with the book's setting and with the
+    alternatives of ``experiment`` ("lr": learning rates, "epochs": longer training), one column per value."""
+    c = res.counts
+    base = c[(c.experiment == "c1") & (c.init == "small") & (c.step == res.cfg["epochs"])]
+    alt = c[(c.experiment == experiment) & (c.step == c.epochs)]
+    d = pd.concat([base, alt])
+    d = d[d.activation.isin(activations)]
     if d.empty:
         return pd.DataFrame()
-    g = d.groupby(["activation", "lr"], sort=False).directions
+    g = d.groupby(["activation", column], sort=False).directions
     cell = (g.mean().round(1).astype(str) + " [" + g.min().astype(int).astype(str) + "–"
             + g.max().astype(int).astype(str) + "]")
-    table = cell.unstack("lr")
-    table.columns = [f"lr {c:g}" for c in table.columns]
-    table.index = [LABELS[a] for a in table.index]
+    table = cell.unstack(column)
+    table.columns = [f"{column} {v:g}" for v in table.columns]
+    table.index = [f"{LABELS[a]} (2p = {2 * PAPER_P[a]})" if PAPER_P[a] else LABELS[a] for a in table.index]
     return table
