@@ -163,3 +163,15 @@ def test_normalized_input_weights_drops_small_neurons():
     u = exp.normalized_input_weights(lin, min_norm=0.04)
     assert u.shape == (2, 3)
     assert np.allclose(u[0], [0.6, 0.0, 0.8])
+
+
+def test_sensitivity_tables_have_one_column_per_setting():
+    cfg = exp.config("smoke", activations=["relu", "xtanh"], c2=False, c3=False, c4=False, c5=False, gammas=[],
+                     lr_alternatives=[8e-4], epochs_alternatives=[30])
+    res = exp.run(cfg)
+    lr = exp.sensitivity_table(res, "lr", "lr", cfg["lr_activations"])
+    assert list(lr.columns) == ["lr 0.001", "lr 0.0008"] and list(lr.index) == ["ReLU"]
+    ep = exp.sensitivity_table(res, "epochs", "epochs", cfg["epochs_activations"])
+    assert list(ep.columns) == ["epochs 100", "epochs 30"] and list(ep.index) == ["x·tanh (2p = 4)"]
+    assert "epochs/xtanh/epochs_30/directions_mean" in res.metrics
+    assert "lr/relu/lr_0.0008/directions_mean" in res.metrics
