@@ -155,25 +155,42 @@ def _line(row: dict[str, Any]) -> str:
     return head + f"{row['ms']:9.2f} ms  (build {row['build_s']:.1f} s)"
 
 
-def render_table(record: dict[str, Any]) -> str:
-    """A markdown table of a benchmark record: ms/step, build time, t/t_ref (÷ autograd-eager of the same
-    configuration), t/t_jax (÷ the faster JAX variant) and GFLOP/s (model FLOPs, see the module docstring)."""
-    rows = record["rows"]
+def table_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of the speed table: per configuration and variant, ms/step, build s, t/t_ref (÷ autograd-eager of
+    the same configuration), t/t_jax (÷ the faster JAX variant) and GFLOP/s (model FLOPs, see the module
+    docstring); None where a ratio has no reference; ``failed`` (the error) for a variant that did not run."""
     key = lambda r: (r["problem"], r["net"], r["points"])  # noqa: E731
     ref = {key(r): r["ms"] for r in rows if r["variant"] == REFERENCE and "ms" in r}
-    jax = {}
+    jax: dict[tuple, float] = {}
     for r in rows:
         if r["variant"].startswith("jax-") and "ms" in r:
             jax[key(r)] = min(jax.get(key(r), float("inf")), r["ms"])
+    out = []
+    for r in rows:
+        head = {"problem": r["problem"], "net": r["net"], "points": r["points"], "variant": r["variant"]}
+        if "ms" not in r:
+            out.append({**head, "failed": r.get("error", "")})
+            continue
+        out.append({**head, "ms/step": r["ms"], "build s": r["build_s"],
+                    "t/t_ref": r["ms"] / ref[key(r)] if key(r) in ref else None,
+                    "t/t_jax": r["ms"] / jax[key(r)] if key(r) in jax else None,
+                    "GFLOP/s": r["flops"] / r["ms"] / 1e6 if r.get("flops") else None})
+    return out
+
+
+def render_table(record: dict[str, Any]) -> str:
+    """A markdown table of a benchmark record's :func:`table_rows`."""
     lines = ["| problem | net | points | variant | ms/step | build s | t/t_ref | t/t_jax | GFLOP/s |",
              "|---|---|---:|---|---:|---:|---:|---:|---:|"]
-    for r in rows:
+
+    def fmt(value: float | None, spec: str) -> str:
+        return "–" if value is None else format(value, spec)
+
+    for r in table_rows(record["rows"]):
         head = f"| {r['problem']} | {r['net']} | {r['points']} | {r['variant']} |"
-        if "ms" not in r:
-            lines.append(f"{head} failed: {r['error']} | | | | |")
+        if "failed" in r:
+            lines.append(f"{head} failed: {r['failed']} | | | | |")
             continue
-        t_ref = f"{r['ms'] / ref[key(r)]:.2f}" if key(r) in ref else "–"
-        t_jax = f"{r['ms'] / jax[key(r)]:.2f}" if key(r) in jax else "–"
-        gflops = f"{r['flops'] / r['ms'] / 1e6:.1f}" if r.get("flops") else "–"
-        lines.append(f"{head} {r['ms']:.2f} | {r['build_s']:.1f} | {t_ref} | {t_jax} | {gflops} |")
+        lines.append(f"{head} {r['ms/step']:.2f} | {r['build s']:.1f} | {fmt(r['t/t_ref'], '.2f')} | "
+                     f"{fmt(r['t/t_jax'], '.2f')} | {fmt(r['GFLOP/s'], '.1f')} |")
     return "\n".join(lines)

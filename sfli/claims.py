@@ -65,6 +65,10 @@ class Verdict:
 _BASELINES = ("pytorch_default", "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal",
               "small_gaussian")
 
+#: (activation, label, multiplicity p) of the condensation paper's activations [paper]
+_COND_P = (("tanh", "tanh", 1), ("xtanh", "x·tanh(x)", 2), ("x2tanh", "x²·tanh(x)", 3), ("sigmoid", "sigmoid", 1),
+           ("softplus", "softplus", 1))
+
 CLAIMS: list[Claim] = [
     # ---- Chapter 1: the tools are right (checks with exact answers)
     Claim("eps-rank-hilbert", "book", "[ours]",
@@ -166,56 +170,23 @@ CLAIMS: list[Claim] = [
           "03_staircase", "s6/tanh/error_ratio", "<", 10.0,
           note="'similar' as one decade is ours; the ELM's least-squares error is far lower in our solver"),
     # ------------------------------------------------------------ chapter 4: condensation (arXiv:2105.11686)
-    Claim("cond-multiplicity-tanh", "2105.11686", "[paper]",
-          "The multiplicity p of tanh (order of the first non-zero derivative at 0, computed numerically) is "
-          "1, as the paper states.",
-          "04_condensation", "multiplicity/tanh", "==", 1, must_hold=("smoke", "ci")),
-    Claim("cond-multiplicity-xtanh", "2105.11686", "[paper]",
-          "The multiplicity p of x·tanh(x) (order of the first non-zero derivative at 0, computed numerically) is "
-          "2, as the paper states.",
-          "04_condensation", "multiplicity/xtanh", "==", 2, must_hold=("smoke", "ci")),
-    Claim("cond-multiplicity-x2tanh", "2105.11686", "[paper]",
-          "The multiplicity p of x²·tanh(x) (order of the first non-zero derivative at 0, computed numerically) is "
-          "3, as the paper states.",
-          "04_condensation", "multiplicity/x2tanh", "==", 3, must_hold=("smoke", "ci")),
-    Claim("cond-multiplicity-sigmoid", "2105.11686", "[paper]",
-          "The multiplicity p of sigmoid (order of the first non-zero derivative at 0, computed numerically) is "
-          "1, as the paper states.",
-          "04_condensation", "multiplicity/sigmoid", "==", 1, must_hold=("smoke", "ci")),
-    Claim("cond-multiplicity-softplus", "2105.11686", "[paper]",
-          "The multiplicity p of softplus (order of the first non-zero derivative at 0, computed numerically) is "
-          "1, as the paper states.",
-          "04_condensation", "multiplicity/softplus", "==", 1, must_hold=("smoke", "ci")),
+    *(Claim(f"cond-multiplicity-{act}", "2105.11686", "[paper]",
+            f"The multiplicity p of {label} (order of the first non-zero derivative at 0, computed numerically) "
+            f"is {p}, as the paper states.",
+            "04_condensation", f"multiplicity/{act}", "==", p, must_hold=("smoke", "ci"))
+      for act, label, p in _COND_P),
     Claim("cond-c1-condenses", "2105.11686", "[paper]",
           "C1, small initialization (variance 0.005²), tanh: by epoch 100 the input weights condense — at least 80 % "
           "of the neurons sit in counted orientations (seed mean).",
           "04_condensation", "c1/tanh/small/share_mean", ">=", 0.8, must_hold=("ci",),
           note="'condensed' as ≥ 80 % of the neurons in clusters at cos ≥ 0.9 is ours"),
-    Claim("cond-c1-at-most-2p-tanh", "2105.11686", "[paper]",
-          "C1: at most 2p = 2 condensed orientations for tanh at epoch 100 (share of seeds whose count is ≤ 2p).",
-          "04_condensation", "c1/tanh/small/frac_at_most_2p", ">=", 0.8,
-          note="our statistic: greedy clusters at cos ≥ 0.9 holding ≥ 5 % of the neurons; 'at most 2p' read as in "
-               "at least 80 % of the seeds (the count is noisy); see the sensitivity columns"),
-    Claim("cond-c1-at-most-2p-xtanh", "2105.11686", "[paper]",
-          "C1: at most 2p = 4 condensed orientations for x·tanh at epoch 100 (share of seeds whose count is ≤ 2p).",
-          "04_condensation", "c1/xtanh/small/frac_at_most_2p", ">=", 0.8,
-          note="our statistic: greedy clusters at cos ≥ 0.9 holding ≥ 5 % of the neurons; 'at most 2p' read as in "
-               "at least 80 % of the seeds (the count is noisy); see the sensitivity columns"),
-    Claim("cond-c1-at-most-2p-x2tanh", "2105.11686", "[paper]",
-          "C1: at most 2p = 6 condensed orientations for x²·tanh at epoch 100 (share of seeds whose count is ≤ 2p).",
-          "04_condensation", "c1/x2tanh/small/frac_at_most_2p", ">=", 0.8,
-          note="our statistic: greedy clusters at cos ≥ 0.9 holding ≥ 5 % of the neurons; 'at most 2p' read as in "
-               "at least 80 % of the seeds (the count is noisy); see the sensitivity columns"),
-    Claim("cond-c1-at-most-2p-sigmoid", "2105.11686", "[paper]",
-          "C1: at most 2p = 2 condensed orientations for sigmoid at epoch 100 (share of seeds whose count is ≤ 2p).",
-          "04_condensation", "c1/sigmoid/small/frac_at_most_2p", ">=", 0.8,
-          note="our statistic: greedy clusters at cos ≥ 0.9 holding ≥ 5 % of the neurons; 'at most 2p' read as in "
-               "at least 80 % of the seeds (the count is noisy); see the sensitivity columns"),
-    Claim("cond-c1-at-most-2p-softplus", "2105.11686", "[paper]",
-          "C1: at most 2p = 2 condensed orientations for softplus at epoch 100 (share of seeds whose count is ≤ 2p).",
-          "04_condensation", "c1/softplus/small/frac_at_most_2p", ">=", 0.8,
-          note="our statistic: greedy clusters at cos ≥ 0.9 holding ≥ 5 % of the neurons; 'at most 2p' read as in "
-               "at least 80 % of the seeds (the count is noisy); see the sensitivity columns"),
+    *(Claim(f"cond-c1-at-most-2p-{act}", "2105.11686", "[paper]",
+            f"C1: at most 2p = {2 * p} condensed orientations for {short} at epoch 100 (share of seeds whose count "
+            "is ≤ 2p).",
+            "04_condensation", f"c1/{act}/small/frac_at_most_2p", ">=", 0.8,
+            note="our statistic: greedy clusters at cos ≥ 0.9 holding ≥ 5 % of the neurons; 'at most 2p' read as "
+                 "in at least 80 % of the seeds (the count is noisy); see the sensitivity columns")
+      for act, short, p in ((a, label.replace("(x)", ""), p) for a, label, p in _COND_P)),
     Claim("cond-c1-relu-three", "2105.11686", "[paper]",
           "C1, ReLU: three condensed directions at epoch 100 (seed-mean count within 0.5 of 3; the paper reports "
           "three, two of them opposite).",
@@ -228,21 +199,11 @@ CLAIMS: list[Claim] = [
           "Condensation is a low first-layer ε-rank: at epoch 100 the normalized ε-rank at common initialization "
           "is higher than at small initialization, for every activation (smallest ratio of seed means).",
           "04_condensation", "bridge/rank_ratio_common_small_min", ">", 1.0, must_hold=("ci",)),
-    Claim("cond-c5-tanh-degree-1", "2105.11686", "[paper]",
-          "C5: the 1-D output of the tanh net at epoch 1000 is close to a degree-1 polynomial (relative RMS "
-          "misfit of the least-squares degree-1 fit below 10 %, seed mean).",
-          "04_condensation", "c5/tanh/fit_1/rel_error_mean", "<", 0.1,
-          note="'close' as a 10 % misfit is ours"),
-    Claim("cond-c5-xtanh-degree-2", "2105.11686", "[paper]",
-          "C5: the 1-D output of the x·tanh net at epoch 1000 is close to a degree-2 polynomial (relative RMS "
-          "misfit of the least-squares degree-2 fit below 10 %, seed mean).",
-          "04_condensation", "c5/xtanh/fit_2/rel_error_mean", "<", 0.1,
-          note="'close' as a 10 % misfit is ours"),
-    Claim("cond-c5-x2tanh-degree-3", "2105.11686", "[paper]",
-          "C5: the 1-D output of the x²·tanh net at epoch 1000 is close to a degree-3 polynomial (relative RMS "
-          "misfit of the least-squares degree-3 fit below 10 %, seed mean).",
-          "04_condensation", "c5/x2tanh/fit_3/rel_error_mean", "<", 0.1,
-          note="'close' as a 10 % misfit is ours"),
+    *(Claim(f"cond-c5-{act}-degree-{p}", "2105.11686", "[paper]",
+            f"C5: the 1-D output of the {short} net at epoch 1000 is close to a degree-{p} polynomial (relative RMS "
+            f"misfit of the least-squares degree-{p} fit below 10 %, seed mean).",
+            "04_condensation", f"c5/{act}/fit_{p}/rel_error_mean", "<", 0.1, note="'close' as a 10 % misfit is ours")
+      for act, short, p in (("tanh", "tanh", 1), ("xtanh", "x·tanh", 2), ("x2tanh", "x²·tanh", 3))),
     Claim("cond-c5-relu-not-cubic", "2105.11686", "[paper]",
           "C5: the ReLU net's output is not a low-degree polynomial (misfit of the cubic fit above 10 %).",
           "04_condensation", "c5/relu/fit_3/rel_error_mean", ">", 0.1),

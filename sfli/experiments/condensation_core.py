@@ -74,7 +74,6 @@ def normalized_eps_rank(first: nn.Linear, act: str, x: torch.Tensor, w: torch.Te
     small weights make every raw neuron tiny, so the raw ε-rank would only measure the scale]."""
     with torch.no_grad():
         f = ACTS[act](first(x.to(first.weight.dtype))).double()
-    f = f - 0.0
     n = torch.sqrt((w[:, None] * f ** 2).sum(0) / w.sum()).clamp_min(1e-300)
     return rank_from_spectrum(gram_spectrum(f / n, w / w.sum()), eps)
 

@@ -122,7 +122,7 @@ def run(cfg: dict, seed: int = 0, log=None) -> Result:
     return res
 
 
-def _key(r: dict) -> str:
+def _key(r: dict) -> str:  # "problem/net/points"
     return f"{r['problem']}/{r['net']}/{r['points']}"
 
 
@@ -172,25 +172,10 @@ def committed_record(profile: str = "paper") -> dict | None:
 
 
 def speed_table(rows: list[dict]) -> pd.DataFrame:
-    """ms/step, build time, t/t_ref (÷ eager nested autograd of the same configuration), t/t_jax (÷ the faster
-    JAX variant) and GFLOP/s per configuration and variant — the table of :func:`sfli.benchmark.render_table`."""
-    ref = {_key(r): r["ms"] for r in rows if r["variant"] == benchmark.REFERENCE and "ms" in r}
-    jax: dict[str, float] = {}
-    for r in rows:
-        if r["variant"].startswith("jax-") and "ms" in r:
-            jax[_key(r)] = min(jax.get(_key(r), math.inf), r["ms"])
-    out = []
-    for r in rows:
-        k = _key(r)
-        row = {"problem": r["problem"], "net": r["net"], "points": r["points"], "variant": r["variant"]}
-        if "ms" not in r:
-            out.append({**row, "failed": r.get("error", "")})
-            continue
-        out.append({**row, "ms/step": round(r["ms"], 2), "build s": round(r["build_s"], 1),
-                    "t/t_ref": round(r["ms"] / ref[k], 2) if k in ref else None,
-                    "t/t_jax": round(r["ms"] / jax[k], 2) if k in jax else None,
-                    "GFLOP/s": round(r["flops"] / r["ms"] / 1e6, 1) if r.get("flops") else None})
-    return pd.DataFrame(out).set_index(["problem", "net", "points", "variant"]).dropna(axis=1, how="all")
+    """:func:`sfli.benchmark.table_rows` as a DataFrame (rounded), indexed by configuration and variant."""
+    table = pd.DataFrame(benchmark.table_rows(rows)).set_index(["problem", "net", "points", "variant"])
+    return table.round({"ms/step": 2, "build s": 1, "t/t_ref": 2, "t/t_jax": 2, "GFLOP/s": 1}).dropna(axis=1,
+                                                                                                    how="all")
 
 
 def plot_speed(rows: list[dict]):
