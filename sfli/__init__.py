@@ -1,4 +1,6 @@
-"""sfli — ε-rank, structured first-layer initialization (SFLI) and the experiments of the sfli-book."""
+"""sfli — ε-rank, structured first-layer initialization (SFLI), the nets, problems, the forward derivative
+engine and the training loop. The book's chapters live in :mod:`sfli.experiments`, its tooling (CLI, pipeline,
+regression, the reproduction page) in :mod:`sfli.repro`; this core imports neither."""
 from __future__ import annotations
 
 from . import init, nets
@@ -10,16 +12,14 @@ from .features import hidden_features
 from .init import apply_sfli, sfli_
 from .jet import DERIVATIVES, Jet
 from .nets import MLP, FactorizedLinear, ModifiedMLP, PirateNet, ResMLP
-from .profiles import DEFAULT_PROFILE, PROFILES, check_profile
 from .quadrature import quadrature
-from .records import Run
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ACTIVATIONS", "FAMILIES", "Activation", "Box", "as_box", "eps_rank", "gram", "gram_spectrum",
-    "rank_from_spectrum", "hidden_features", "init", "nets", "apply_sfli", "sfli_", "PROFILES",
-    "DEFAULT_PROFILE", "check_profile", "quadrature", "Run", "ENGINES", "Derivatives", "derivatives",
+    "rank_from_spectrum", "hidden_features", "init", "nets", "apply_sfli", "sfli_",
+    "quadrature", "ENGINES", "Derivatives", "derivatives",
     "autograd_derivatives", "resolve_engine", "supports_forward", "DERIVATIVES", "Jet", "MLP", "ResMLP",
     "ModifiedMLP", "PirateNet", "FactorizedLinear",
 ]

@@ -206,18 +206,18 @@ def test_smoke_metrics(smoke):
     assert m["hilbert/max_rel_eig_error_above_1e-10"] < 1e-5
     assert 1e-17 < m["hilbert/eigh_first_unresolved"] < 1e-12  # the eigh floor ≈ u·λ_max
     assert m["legendre/rank_error"] == 0
-    assert m["legendre/eps_rank"] == cfg["legendre_n"]
+    assert m["legendre/eps_rank"] == cfg["legendre"]["n"]
     assert m["legendre/max_eig_deviation"] < 1e-10
-    assert m["duplicates/base_eps_rank"] == cfg["dup_width"]
+    assert m["duplicates/base_eps_rank"] == cfg["duplicates"]["width"]
     assert m["duplicates/base_lambda_min"] > cfg["eps"]
     assert m["duplicates/rank_deficit_error"] == 0
     assert m["near_duplicates/small_delta_rank_error"] == 0
-    assert m["near_duplicates/full_rank"] == cfg["dup_width"] + cfg["near_q"]
+    assert m["near_duplicates/full_rank"] == cfg["duplicates"]["width"] + cfg["near"]["q"]
     assert m["near_duplicates/eig_slope"] == pytest.approx(2.0, abs=0.05)
     assert m["sensitivity/float32_max_rank_diff"] == 0
     assert m["sensitivity/sfli/eps_rank_mean"] > m["sensitivity/xavier_normal/eps_rank_mean"]
-    for init in cfg["sens_inits"]:
-        assert m[f"sensitivity/{init}/n_converged"] in cfg["sens_nodes"]
+    for init in cfg["sensitivity"]["inits"]:
+        assert m[f"sensitivity/{init}/n_converged"] in cfg["sensitivity"]["nodes"]
     assert not any(k.startswith("time/") for k in m)  # smoke skips the timing
     assert all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in m.values())
     assert all(type(v) in (int, float) for v in m.values())  # plain Python numbers, not numpy
@@ -225,9 +225,9 @@ def test_smoke_metrics(smoke):
 
 def test_smoke_tables(smoke):
     cfg, result = smoke
-    assert len(result.hilbert_ranks) == (cfg["hilbert_kmax"] + 1) * len(cfg["eps_list"])
+    assert len(result.hilbert_ranks) == (cfg["hilbert"]["kmax"] + 1) * len(cfg["eps_list"])
     assert (result.hilbert_ranks.eigh == result.hilbert_ranks.exact).all()
-    assert set(result.sens_nodes.init) == set(cfg["sens_inits"])
+    assert set(result.sens_nodes.init) == set(cfg["sensitivity"]["inits"])
     assert sorted(result.sens_nodes.seed.unique()) == exp.seeds(cfg)
     assert result.timing.empty
 

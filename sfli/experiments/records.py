@@ -1,8 +1,12 @@
-"""Records: every number the book shows comes from ``results/<profile>/<notebook>.json``, written here.
+"""Records: every number the book shows comes from a chapter's record ``<results>/<profile>/<chapter>.json``.
 
-A record holds the metrics and their provenance (profile, parameters, seeds, versions, device, git commit,
-wall time). It is written once, at the end of a successful run, atomically (temporary file + ``os.replace``),
-so a failed or interrupted run never destroys an earlier record.
+A record holds the metrics and their provenance (profile, parameters, seeds, versions, device, git commit, wall
+time). It is written once, at the end of a successful run, atomically (temporary file + ``os.replace``), so a
+failed or interrupted run never destroys an earlier record. :func:`read_record` is the one reader: it names the
+file and what is wrong with it.
+
+Where records go: ``sfli book`` sets ``$SFLI_RESULTS`` to the book's ``results/``; a notebook run any other way
+(papermill by hand, Jupyter, Colab) writes to ``./sfli-results/`` and never touches the book's records.
 """
 from __future__ import annotations
 
@@ -21,11 +25,17 @@ from typing import Any, Mapping
 
 import torch
 
-from .profiles import check_profile
+from .settings import check_profile
 
-RESULTS_ENV = "SFLI_RESULTS"  #: overrides where results go (the pipeline and the tests set it)
-RUN_ID_ENV = "SFLI_RUN_ID"  #: set by the pipeline so it can tell a fresh record from an old one
-_PACKAGES = ("sfli-book", "torch", "numpy", "scipy", "matplotlib", "pandas", "papermill", "jupyter-book")
+RESULTS_ENV = "SFLI_RESULTS"  #: set by ``sfli book`` (and the tests): where records go
+RUN_ID_ENV = "SFLI_RUN_ID"  #: set by ``sfli book`` so it can tell a fresh record from an old one
+SCRATCH = "sfli-results"  #: where a notebook run outside ``sfli book`` writes (relative to its working folder)
+PACKAGES = ("sfli-book", "torch", "numpy", "scipy", "matplotlib", "pandas", "papermill", "jupyter-book")
+REQUIRED = ("name", "profile", "params", "seeds", "metrics", "provenance")  #: keys every record has
+
+
+class RecordError(ValueError):
+    """A record that cannot be used: unreadable, not JSON, or missing what it must hold."""
 
 
 def project_root(start: Path | None = None) -> Path | None:
@@ -33,16 +43,15 @@ def project_root(start: Path | None = None) -> Path | None:
     for folder in [start or Path.cwd(), *(start or Path.cwd()).parents]:
         if (folder / "_toc.yml").exists() and (folder / "sfli").is_dir():
             return folder
-    here = Path(__file__).resolve().parent.parent
+    here = Path(__file__).resolve().parents[2]
     return here if (here / "_toc.yml").exists() else None
 
 
 def results_dir() -> Path:
-    """``$SFLI_RESULTS`` if set, else ``<project>/results`` (``./results`` outside a checkout, e.g. Colab)."""
+    """``$SFLI_RESULTS`` when ``sfli book`` runs the notebook, else ``./sfli-results`` (a scratch folder)."""
     if os.environ.get(RESULTS_ENV):
         return Path(os.environ[RESULTS_ENV])
-    root = project_root()
-    return (root if root is not None else Path.cwd()) / "results"
+    return Path.cwd() / SCRATCH
 
 
 def record_path(name: str, profile: str, root: Path | None = None) -> Path:
@@ -66,8 +75,14 @@ def to_jsonable(value: Any) -> Any:
     raise TypeError(f"cannot store {type(value).__name__} {value!r} in a record")
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_json_atomic(path: Path, data: Any) -> Path:
-    """Write JSON to ``path`` atomically: a reader sees the old file or the new one, never a partial one."""
+    """Write JSON to ``path`` atomically (a reader sees the old file or the new one), with the umask's mode."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(to_jsonable(data), indent=2, sort_keys=True) + "\n"
@@ -77,6 +92,7 @@ def write_json_atomic(path: Path, data: Any) -> Path:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600: others on a shared machine could not read it
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -84,12 +100,28 @@ def write_json_atomic(path: Path, data: Any) -> Path:
     return path
 
 
-def read_record(path: Path) -> dict[str, Any]:
-    with open(path) as handle:
-        return json.load(handle)
+def read_record(path: Path, required: tuple[str, ...] = REQUIRED) -> dict[str, Any]:
+    """The record at ``path``; RecordError naming the file and the fault if it cannot be used."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as err:
+        raise RecordError(f"record {path}: cannot be read ({err.strerror or err})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise RecordError(f"record {path}: not valid JSON ({err.msg} at line {err.lineno}, column {err.colno}; "
+                          "truncated or edited by hand?)") from None
+    if not isinstance(data, dict):
+        raise RecordError(f"record {path}: holds a JSON {type(data).__name__}, not an object")
+    if missing := [k for k in required if k not in data]:
+        raise RecordError(f"record {path}: lacks {', '.join(missing)}")
+    if "metrics" in required and not isinstance(data["metrics"], dict):
+        raise RecordError(f"record {path}: 'metrics' is not an object")
+    return data
 
 
-def _git_commit() -> dict[str, Any]:
+def git_state() -> dict[str, Any]:
     root = project_root()
     if root is None:
         return {"commit": None, "dirty": None}
@@ -103,7 +135,8 @@ def _git_commit() -> dict[str, Any]:
     return {"commit": commit, "dirty": dirty}
 
 
-def _version(package: str) -> str | None:
+def version(package: str) -> str | None:
+    """The installed version of ``package``, or None."""
     try:
         return metadata.version(package)
     except metadata.PackageNotFoundError:
@@ -123,8 +156,8 @@ def provenance() -> dict[str, Any]:
         "executable": sys.executable,
         "platform": platform.platform(),
         "device": device_description(),
-        "versions": {p: _version(p) for p in _PACKAGES},
-        "git": _git_commit(),
+        "versions": {p: version(p) for p in PACKAGES},
+        "git": git_state(),
         "run_id": os.environ.get(RUN_ID_ENV),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
@@ -135,7 +168,7 @@ class Run:
 
     >>> run = Run("01_eps_rank", profile="smoke", params={"seed": 0}, seeds=[0])   # doctest: +SKIP
     >>> run.savefig(fig, "hilbert_spectrum")                                          # doctest: +SKIP
-    >>> run.finish({"hilbert/eps_rank_error": 0})                                     # doctest: +SKIP
+    >>> run.finish({"hilbert/max_rank_error": 0})                                     # doctest: +SKIP
     """
 
     def __init__(self, name: str, profile: str, params: Mapping[str, Any], seeds: list[int]) -> None:
@@ -147,8 +180,7 @@ class Run:
         self.figures: list[str] = []
 
     def savefig(self, fig, stem: str) -> None:
-        """Save ``fig`` as PNG and SVG under ``results/<profile>/figures/<notebook>/`` (returns nothing, so a
-        notebook cell ending with it shows only the figure)."""
+        """Save ``fig`` as PNG and SVG under ``<results>/<profile>/figures/<chapter>/``."""
         self.figure_dir.mkdir(parents=True, exist_ok=True)
         for ext in ("png", "svg"):
             fig.savefig(self.figure_dir / f"{stem}.{ext}", dpi=150, bbox_inches="tight")

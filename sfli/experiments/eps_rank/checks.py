@@ -18,52 +18,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import torch
-from matplotlib.figure import Figure
 from torch import nn
 
-from .. import profiles
-from ..profiles import seeds  # noqa: F401  (part of the chapter's API: exp.seeds(cfg, seed))
-from ..eps_rank import DEFAULT_EPS, gram_spectrum, rank_from_spectrum
-from ..features import hidden_features
-from ..init import default_gamma, sfli_
-from ..nets import MLP
-from ..plotting import METHOD_COLORS, METHOD_LABELS, PALETTE, mean_band
-from ..quadrature import quadrature
+from ...eps_rank import gram_spectrum, rank_from_spectrum
+from ...features import hidden_features
+from ...init import default_gamma, sfli_
+from ...nets import MLP
+from ...quadrature import quadrature
+from ..chapter import Part
 
-NAME = "01_eps_rank"
 U = float(np.finfo(np.float64).eps) / 2  # unit roundoff u = 1.1e-16: the eigensolvers' error scale
-_INITS = ["sfli", "xavier_normal", "pytorch_default"]
-_COMMON = {"eps": DEFAULT_EPS, "eps_list": [1e-2, 1e-3, 1e-4, 1e-6, 1e-8, 1e-10], "hilbert_nodes": 64,
-           "dup_gamma_factor": 4.0, "near_fit_max": 1e-2, "sens_inits": _INITS, "sens_eps_decades": [-1, -8],
-           "time_device": "auto"}
-
-CONFIGS: dict[str, dict] = {
-    "smoke": {**_COMMON, "n_seeds": 2, "hilbert_kmax": 14, "mp_dps": 60,
-              "legendre_n": 16, "legendre_nodes": [4, 8, 12, 16, 32, 64],
-              "dup_width": 16, "dup_nodes": 512, "dup_q": [0, 1, 2, 4, 8],
-              "near_q": 2, "near_deltas": [1e-6, 1e-4, 1e-3, 1e-2, 3e-2, 1e-1, 3e-1],
-              "sens_width": 64, "sens_nodes": [4, 8, 16, 32, 64, 128, 256, 512, 1024], "sens_eps_per_decade": 2,
-              "time_width": 0, "time_points": 0},
-    "ci": {**_COMMON, "n_seeds": 5, "hilbert_kmax": 24, "mp_dps": 60,
-           "legendre_n": 64, "legendre_nodes": [8, 16, 32, 48, 64, 96, 128, 256],
-           "dup_width": 32, "dup_nodes": 1024, "dup_q": [0, 1, 2, 4, 8, 16],
-           "near_q": 4, "near_deltas": [float(d) for d in np.logspace(-6, -0.5, 12)],
-           "sens_width": 128, "sens_nodes": [4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048], "sens_eps_per_decade": 4,
-           "time_width": 2048, "time_points": 100_000},
-    "paper": {**_COMMON, "n_seeds": 10, "hilbert_kmax": 29, "mp_dps": 80,
-              "legendre_n": 256, "legendre_nodes": [32, 64, 128, 192, 256, 384, 512, 1024],
-              "dup_width": 64, "dup_nodes": 2048, "dup_q": [0, 1, 2, 4, 8, 16, 32],
-              "near_q": 8, "near_deltas": [float(d) for d in np.logspace(-6, -0.5, 23)],
-              "sens_width": 256, "sens_nodes": [2**k for k in range(2, 13)], "sens_eps_per_decade": 4,
-              "time_width": 2048, "time_points": 100_000},
-}
-
-
-def config(profile: str, **overrides) -> dict:
-    """Settings of ``profile`` ("smoke", "ci", "paper"), with validated ``overrides``."""
-    return profiles.config(CONFIGS, profile, **overrides)
-
-
+UNITS = ("hilbert", "legendre", "duplicates", "sensitivity", "timing")  #: the chapter's independent parts
 @dataclass
 class Result:
     """Tables of every check (pandas DataFrames) and the flat ``metrics`` the record stores."""
@@ -98,12 +63,12 @@ def monomials(k: int, nodes: int) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def _hilbert(cfg: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
-    if cfg["hilbert_nodes"] <= cfg["hilbert_kmax"]:
+    if cfg["hilbert"]["nodes"] <= cfg["hilbert"]["kmax"]:
         raise ValueError("hilbert_nodes must exceed hilbert_kmax so the quadrature integrates x^(2k) exactly")
     eig_rows, rank_rows = [], []
-    for k in range(cfg["hilbert_kmax"] + 1):
-        exact = hilbert_exact(k + 1, cfg["mp_dps"])
-        phi, w = monomials(k, cfg["hilbert_nodes"])
+    for k in range(cfg["hilbert"]["kmax"] + 1):
+        exact = hilbert_exact(k + 1, cfg["hilbert"]["mp_dps"])
+        phi, w = monomials(k, cfg["hilbert"]["nodes"])
         comp = {m: gram_spectrum(phi, w, m).numpy() for m in ("eigh", "svd")}
         eig_rows += [{"n": k + 1, "index": i, "exact": exact[i], "eigh": comp["eigh"][i], "svd": comp["svd"][i]}
                      for i in range(k + 1)]
@@ -130,8 +95,8 @@ def legendre_features(n: int, nodes: int) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def _legendre(cfg: dict) -> pd.DataFrame:
-    n, rows = cfg["legendre_n"], []
-    for nodes in cfg["legendre_nodes"]:
+    n, rows = cfg["legendre"]["n"], []
+    for nodes in cfg["legendre"]["nodes"]:
         lam = gram_spectrum(*legendre_features(n, nodes)).numpy()
         top = lam[: min(n, nodes)]  # = 1 when nodes ≥ n; ≥ 1 (interlacing) when nodes < n
         rows.append({"nodes": nodes, "expected": min(n, nodes), "lam_max": lam[0], "lam_min": lam[-1],
@@ -144,8 +109,8 @@ def _legendre(cfg: dict) -> pd.DataFrame:
 
 def dup_layer(cfg: dict) -> nn.Linear:
     """The base layer: SFLI, quasi placement on [−1, 1], tanh, γ = ``dup_gamma_factor`` × the default γ."""
-    width = cfg["dup_width"]
-    gamma = cfg["dup_gamma_factor"] * default_gamma("tanh", width, (-1.0, 1.0))
+    width = cfg["duplicates"]["width"]
+    gamma = cfg["duplicates"]["gamma_factor"] * default_gamma("tanh", width, (-1.0, 1.0))
     return sfli_(nn.Linear(1, width).double(), (-1.0, 1.0), "tanh", gamma=gamma, placement="quasi")
 
 
@@ -155,8 +120,8 @@ def tanh_features(weight: torch.Tensor, bias: torch.Tensor, x: torch.Tensor) -> 
 
 
 def _duplicates(cfg: dict, seed_list: list[int]) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    x, w = quadrature((-1.0, 1.0), cfg["dup_nodes"])
-    layer, eps, n = dup_layer(cfg), cfg["eps"], cfg["dup_width"]
+    x, w = quadrature((-1.0, 1.0), cfg["duplicates"]["nodes"])
+    layer, eps, n = dup_layer(cfg), cfg["eps"], cfg["duplicates"]["width"]
     weight, bias = layer.weight.detach(), layer.bias.detach()
     base = gram_spectrum(tanh_features(weight, bias, x), w)
     default = sfli_(nn.Linear(1, n).double(), (-1.0, 1.0), "tanh", placement="quasi")
@@ -166,7 +131,7 @@ def _duplicates(cfg: dict, seed_list: list[int]) -> tuple[pd.DataFrame, pd.DataF
     dup_rows, near_rows = [], []
     for s in seed_list:
         g = torch.Generator().manual_seed(s)
-        for q in cfg["dup_q"]:  # replace q neurons by copies of others: n − q distinct functions remain
+        for q in cfg["duplicates"]["q"]:  # replace q neurons by copies of others: n − q distinct functions remain
             perm = torch.randperm(n, generator=g)
             dst, keep = perm[:q], perm[q:]
             src = keep[torch.randint(len(keep), (q,), generator=g)]
@@ -174,10 +139,10 @@ def _duplicates(cfg: dict, seed_list: list[int]) -> tuple[pd.DataFrame, pd.DataF
             w2[dst], b2[dst] = weight[src], bias[src]
             r = rank_from_spectrum(gram_spectrum(tanh_features(w2, b2, x), w), eps)
             dup_rows.append({"seed": s, "q": q, "expected": n - q, "eps_rank": r})
-        src = torch.randperm(n, generator=g)[: cfg["near_q"]]  # add near_q near-copies: n + near_q neurons
+        src = torch.randperm(n, generator=g)[: cfg["near"]["q"]]  # add near_q near-copies: n + near_q neurons
         theta = torch.cat([weight[src], bias[src, None]], dim=1)
         xi = torch.randn(theta.shape, generator=g, dtype=theta.dtype) / math.sqrt(theta.shape[1])
-        for delta in cfg["near_deltas"]:
+        for delta in cfg["near"]["deltas"]:
             near = theta + delta * theta.norm(dim=1, keepdim=True) * xi  # relative perturbation of size ≈ δ
             lam = gram_spectrum(tanh_features(torch.cat([weight, near[:, :-1]]), torch.cat([bias, near[:, -1]]), x),
                                 w, method="svd")
@@ -205,16 +170,16 @@ def first_layer(init: str, width: int, seed: int) -> MLP:
 
 
 def eps_grid(cfg: dict) -> list[float]:
-    hi, lo = cfg["sens_eps_decades"]
-    return [float(e) for e in np.logspace(hi, lo, (hi - lo) * cfg["sens_eps_per_decade"] + 1)]
+    hi, lo = cfg["sensitivity"]["eps_decades"]
+    return [float(e) for e in np.logspace(hi, lo, (hi - lo) * cfg["sensitivity"]["eps_per_decade"] + 1)]
 
 
 def _sensitivity(cfg: dict, seed_list: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
     node_rows, eps_rows, grid = [], [], eps_grid(cfg)
-    rules = {nodes: quadrature((-1.0, 1.0), nodes) for nodes in cfg["sens_nodes"]}
-    for init in cfg["sens_inits"]:
+    rules = {nodes: quadrature((-1.0, 1.0), nodes) for nodes in cfg["sensitivity"]["nodes"]}
+    for init in cfg["sensitivity"]["inits"]:
         for s in seed_list:
-            model = first_layer(init, cfg["sens_width"], s)
+            model = first_layer(init, cfg["sensitivity"]["width"], s)
             for nodes, (x, w) in rules.items():
                 lam = gram_spectrum(hidden_features(model, x)["hidden_1"], w)
                 node_rows.append({"init": init, "seed": s, "N": nodes, "eps_rank": rank_from_spectrum(lam, cfg["eps"])})
@@ -239,10 +204,10 @@ def n_converged(sens_nodes: pd.DataFrame, init: str) -> int:
 
 def _timing(cfg: dict, seed: int) -> pd.DataFrame:
     """Seconds of r_ε by eigh and by svd for a width-``time_width`` SFLI tanh layer on ``time_points`` Sobol points."""
-    width, points = cfg["time_width"], cfg["time_points"]
+    width, points = cfg["timing"]["width"], cfg["timing"]["points"]
     if width <= 0 or points <= 0:
         return pd.DataFrame(columns=["method", "device", "width", "points", "seconds", "eps_rank"])
-    device = cfg["time_device"]
+    device = cfg["timing"]["device"]
     device = ("cuda" if torch.cuda.is_available() else "cpu") if device == "auto" else device
     box = [(-1.0, 1.0), (-1.0, 1.0)]
     x, w = quadrature(box, points, rule="qmc", seed=seed)
@@ -259,20 +224,42 @@ def _timing(cfg: dict, seed: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-# ---------------------------------------------------------------- run
+# ---------------------------------------------------------------- units and aggregation
 
-def run(cfg: dict, seed: int = 0) -> Result:
-    """Run every check of the chapter with the settings ``cfg`` (from :func:`config`) and seeds ``seed``, …"""
-    seed_list = seeds(cfg, seed)
-    hilbert, hranks = _hilbert(cfg)
-    legendre = _legendre(cfg)
-    dups, near, info = _duplicates(cfg, seed_list)
-    sens_nodes, sens_eps = _sensitivity(cfg, seed_list)
-    timing = _timing(cfg, seed)
+def units(cfg: dict, seed_list: list[int]) -> list[Part]:
+    """The chapter's independent parts; the checks with random draws carry their seeds."""
+    seeds = tuple(seed_list)
+    return [Part("hilbert"), Part("legendre"), Part("duplicates", seeds), Part("sensitivity", seeds),
+            Part("timing", seeds[:1])]
+
+
+def run_unit(unit: Part, cfg: dict) -> object:
+    """One part of the chapter: its tables."""
+    if unit.name == "hilbert":
+        return _hilbert(cfg)
+    if unit.name == "legendre":
+        return _legendre(cfg)
+    if unit.name == "duplicates":
+        return _duplicates(cfg, list(unit.seeds))
+    if unit.name == "sensitivity":
+        return _sensitivity(cfg, list(unit.seeds))
+    if unit.name == "timing":
+        return _timing(cfg, unit.seeds[0])
+    raise ValueError(f"unknown unit {unit.name!r}; valid: {', '.join(UNITS)}")
+
+
+def aggregate(cfg: dict, seed_list: list[int], results: dict) -> Result:
+    """The chapter's tables and metrics from its parts."""
+    results = {unit.name: value for unit, value in results.items()}
+    hilbert, hranks = results["hilbert"]
+    legendre = results["legendre"]
+    dups, near, info = results["duplicates"]
+    sens_nodes, sens_eps = results["sensitivity"]
+    timing = results["timing"]
 
     above = hilbert[hilbert.exact > 1e-10]
     rank_cols = [c for c in legendre if c.startswith("rank_")]
-    n_dup, small, large = cfg["dup_width"], near[near.delta == near.delta.min()], near[near.delta == near.delta.max()]
+    n_dup, small, large = cfg["duplicates"]["width"], near[near.delta == near.delta.min()], near[near.delta == near.delta.max()]
     metrics: dict[str, float | int] = {
         "hilbert/max_rank_error": int((hranks.eigh - hranks.exact).abs().max()),
         "hilbert/svd_max_rank_error": int((hranks.svd - hranks.exact).abs().max()),
@@ -286,14 +273,14 @@ def run(cfg: dict, seed: int = 0) -> Result:
         "duplicates/rank_deficit_error": int((dups.eps_rank - dups.expected).abs().max()),
         "near_duplicates/small_delta_rank_error": int((small.eps_rank - n_dup).abs().max()),
         "near_duplicates/large_delta_rank_mean": float(large.eps_rank.mean()),
-        "near_duplicates/full_rank": n_dup + cfg["near_q"],
-        "near_duplicates/eig_slope": _slope(near, cfg["near_fit_max"]),
+        "near_duplicates/full_rank": n_dup + cfg["near"]["q"],
+        "near_duplicates/eig_slope": _slope(near, cfg["near"]["fit_max"]),
         "sensitivity/float32_max_rank_diff": int((sens_eps.eps_rank - sens_eps.eps_rank_float32).abs().max()),
     }
     for method in ("eigh", "svd"):  # only where some eigenvalue is beyond the method's reach
         if not math.isnan(value := _first_unresolved(hilbert, method)):
             metrics[f"hilbert/{method}_first_unresolved"] = value
-    for init in cfg["sens_inits"]:
+    for init in cfg["sensitivity"]["inits"]:
         final = sens_nodes[(sens_nodes.init == init) & (sens_nodes.N == sens_nodes.N.max())].eps_rank
         metrics[f"sensitivity/{init}/n_converged"] = n_converged(sens_nodes, init)
         metrics[f"sensitivity/{init}/eps_rank_mean"] = float(final.mean())
@@ -305,141 +292,3 @@ def run(cfg: dict, seed: int = 0) -> Result:
     return Result(hilbert, hranks, legendre, dups, near, sens_nodes, sens_eps, timing, metrics, dict(cfg))
 
 
-# ---------------------------------------------------------------- plots
-
-def _fig(ncols: int = 1, width: float = 6.4) -> tuple[Figure, list]:
-    fig = Figure(figsize=(width, 4.0), layout="constrained")
-    return fig, [fig.add_subplot(1, ncols, i + 1) for i in range(ncols)]
-
-
-def plot_hilbert_spectrum(result: Result) -> Figure:
-    """(a) exact vs computed spectrum of the largest Hilbert matrix; (b) relative error vs exact eigenvalue."""
-    h = result.hilbert
-    big = h[h.n == h.n.max()]
-    fig, (ax, bx) = _fig(2, 11.0)
-    ax.semilogy(big["index"], big.exact, "k-", lw=1.5, label="exact (mpmath)")
-    ax.semilogy(big["index"], big.eigh.abs(), "o", mfc="none", color=PALETTE[1], label="eigh of M (|λ|)")
-    ax.semilogy(big["index"], big.svd, "x", color=PALETTE[0], label="svd of √w·Φ (σ²)")
-    lmax = float(big.exact.max())
-    ax.axhline(U * lmax, color=PALETTE[1], ls=":", lw=1, label="eigh floor ≈ u·λ_max")
-    ax.axhline(result.cfg["eps"], color="grey", ls="--", lw=1, label=f"ε = {result.cfg['eps']:g}")
-    ax.set(xlabel="eigenvalue index i", ylabel="λ_i", title=f"(a) Hilbert matrix, n = {int(big.n.iloc[0])}")
-    ax.legend(fontsize=8)
-    lam = np.logspace(np.log10(h.exact.min()), 0.3, 50)
-    for m, c, ref, lbl in (("eigh", PALETTE[1], U * lmax / lam, "u·λ_max/λ"),
-                           ("svd", PALETTE[0], U * np.sqrt(lmax / lam), "u·√(λ_max/λ)")):
-        rel = ((h[m] - h.exact).abs() / h.exact).clip(lower=1e-17)
-        bx.loglog(h.exact, rel, "o" if m == "eigh" else "x", ms=3, color=c, mfc="none", label=m)
-        bx.loglog(lam, ref, color=c, lw=1, ls=":", label=lbl)
-    bx.axvline(1e-10, color="grey", ls="--", lw=1, label="λ = 1e-10")
-    bx.set(xlabel="exact eigenvalue λ", ylabel="relative error |λ̂ − λ| / λ", ylim=(1e-17, 1e3),
-           title=f"(b) all Hilbert matrices n = 1 … {int(h.n.max())}")
-    bx.legend(fontsize=8)
-    return fig
-
-
-def plot_hilbert_ranks(result: Result) -> Figure:
-    """ε-rank of the n×n Hilbert matrix vs n: exact (lines) and computed with eigh (markers), one colour per ε."""
-    fig, (ax,) = _fig()
-    for c, (e, d) in zip(PALETTE, result.hilbert_ranks.groupby("eps")):
-        ax.plot(d.n, d.exact, "-", color=c, lw=1.2, label=f"ε = {e:g}")
-        ax.plot(d.n, d.eigh, "o", color=c, mfc="none", ms=4)
-    ax.plot([], [], "ko", mfc="none", ms=4, label="computed (eigh)")
-    ax.set(xlabel="number of monomials n (1, x, …, x^(n−1))", ylabel="ε-rank",
-           title="monomials on [0, 1]: exact (lines) vs computed (markers)")
-    ax.legend(fontsize=8, ncol=2)
-    return fig
-
-
-def plot_legendre(result: Result) -> Figure:
-    """ε-rank of n orthonormal Legendre polynomials vs the number of Gauss nodes N: min(n, N) exactly."""
-    leg = result.legendre
-    fig, (ax,) = _fig()
-    ax.plot(leg.nodes, leg.expected, "k-", lw=1.2, label="min(n, N) (exact)")
-    rank_cols = [c for c in leg if c.startswith("rank_")]
-    for c, col, mk in zip(PALETTE, rank_cols, "ox+sdv^<"):
-        ax.plot(leg.nodes, leg[col], mk, color=c, mfc="none", ms=5, label=f"ε = {col[5:]}")
-    ax.set_xscale("log", base=2)
-    ax.set(xlabel="Gauss–Legendre nodes N", ylabel="ε-rank",
-           title=f"{int(leg.expected.max())} orthonormal Legendre polynomials on [−1, 1]")
-    ax.legend(fontsize=8)
-    return fig
-
-
-def _near_pivot(near: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray]:
-    piv = near.pivot(index="seed", columns="delta", values=col).sort_index(axis=1)
-    return piv.columns.to_numpy(), piv.to_numpy()
-
-
-def plot_duplicates(result: Result) -> Figure:
-    """(a) ε-rank with q exact copies among n neurons (exact: n − q); (b) ε-rank of n neurons + q near-copies vs δ."""
-    dups, near, width, eps = result.duplicates, result.near_duplicates, result.cfg["dup_width"], result.cfg["eps"]
-    fig, (ax, bx) = _fig(2, 11.0)
-    qs = sorted(dups.q.unique())
-    ax.plot(qs, [width - q for q in qs], "k-", lw=1.2, label="n − q (exact)")
-    ax.plot(dups.q, dups.eps_rank, "o", color=PALETTE[0], mfc="none", label="computed (all seeds)")
-    ax.set(xlabel="neurons replaced by copies, q", ylabel=f"ε-rank (ε = {eps:g})", title=f"(a) exact copies, n = {width}")
-    ax.legend(fontsize=8)
-    deltas, ranks = _near_pivot(near, "eps_rank")
-    mean_band(bx, deltas, ranks, label="mean, min–max over seeds", color=PALETTE[0])
-    full = width + result.cfg["near_q"]
-    for level, text in ((width, "n (the copies add nothing)"), (full, "n + q (all distinct)")):
-        bx.axhline(level, color="grey", ls="--", lw=1)
-        bx.annotate(text, (deltas[0], level), textcoords="offset points", xytext=(0, 3), fontsize=8, color="grey")
-    bx.set_xscale("log")
-    bx.set(xlabel="relative perturbation δ of the copies' weights and biases", ylabel=f"ε-rank (ε = {eps:g})",
-           ylim=(width - 1, full + 1), title=f"(b) n = {width} neurons + {full - width} near-copies")
-    bx.legend(fontsize=8, loc="center left")
-    return fig
-
-
-def plot_near_duplicates(result: Result) -> Figure:
-    """The q smallest eigenvalues of M for n neurons + q near-copies at distance δ: they grow like δ² (svd)."""
-    fig, (ax,) = _fig()
-    eps = result.cfg["eps"]
-    deltas, lam_min = _near_pivot(result.near_duplicates, "lam_min")
-    mean_band(ax, deltas, lam_min, label="λ_min (smallest)", color=PALETTE[3])
-    mean_band(ax, deltas, _near_pivot(result.near_duplicates, "lam_q")[1], label="λ_(n+1) (largest of the q small ones)",
-              color=PALETTE[2])
-    ax.loglog(deltas, lam_min.mean(0)[0] * (deltas / deltas[0]) ** 2, "k:", lw=1, label="∝ δ²")
-    ax.axhline(eps, color="grey", ls="--", lw=1, label=f"ε = {eps:g}")
-    ax.set(xlabel="relative perturbation δ of the copies' weights and biases", ylabel="eigenvalue of M",
-           title="near-copies: mean and min–max over seeds")
-    ax.legend(fontsize=8)
-    return fig
-
-
-def _by_init(ax, table: pd.DataFrame, x: str, y: str = "eps_rank", label: bool = True, **kwargs) -> None:
-    for init, d in table.groupby("init", sort=False):
-        piv = d.pivot(index="seed", columns=x, values=y)
-        mean_band(ax, piv.columns.to_numpy(), piv.to_numpy(), label=METHOD_LABELS.get(init, init) if label else None,
-                  color=METHOD_COLORS.get(init), **kwargs)
-
-
-def plot_sensitivity_nodes(result: Result) -> Figure:
-    """ε-rank of a random first layer vs the number of Gauss–Legendre nodes N (mean, min–max over seeds)."""
-    fig, (ax,) = _fig()
-    eps = result.cfg["eps"]
-    _by_init(ax, result.sens_nodes, "N")
-    nodes = np.sort(result.sens_nodes.N.unique())
-    ax.plot(nodes, nodes, "k:", lw=1, label="N (rank ≤ N)")
-    ax.set_xscale("log", base=2)
-    ax.set_yscale("log", base=2)
-    ax.set(xlabel="Gauss–Legendre nodes N on [−1, 1]", ylabel=f"ε-rank (ε = {eps:g})",
-           ylim=(0.7, 2 * result.sens_nodes.eps_rank.max()), title="first tanh layer: ε-rank vs quadrature size")
-    ax.legend(fontsize=8)
-    return fig
-
-
-def plot_sensitivity_eps(result: Result) -> Figure:
-    """ε-rank of a random first layer vs ε at the largest N; float64 (solid) and float32 features (dashed)."""
-    fig, (ax,) = _fig()
-    _by_init(ax, result.sens_eps, "eps")
-    _by_init(ax, result.sens_eps, "eps", y="eps_rank_float32", label=False, ls="--", lw=1, marker=None)
-    ax.plot([], [], "k--", lw=1, label="float32 features")
-    ax.set_xscale("log")
-    ax.set_yscale("log", base=2)
-    ax.invert_xaxis()
-    ax.set(xlabel="ε (decreasing →)", ylabel="ε-rank", title="first tanh layer: ε-rank vs ε")
-    ax.legend(fontsize=8)
-    return fig
