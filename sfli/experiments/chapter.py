@@ -258,14 +258,13 @@ class Session:
                 for v in self.chapter.verdicts(self.metrics, self.profile)]
         return pd.DataFrame(rows).set_index("claim")
 
-    def finish(self) -> Path:
-        """Check the metrics against the chapter's declaration and write the record. Outside ``sfli book`` it
-        says where the record went (a scratch folder, never the book's results)."""
+    def finish(self) -> None:
+        """Check the metrics against the chapter's declaration and write the record (its path: ``record_path``).
+        Outside ``sfli book`` it says where the record went (a scratch folder, never the book's results)."""
         if problems := self.chapter.check_metrics(self.metrics, self.cfg):
             raise ValueError(f"chapter {self.chapter.name}: its metrics do not match its declaration: "
                              + "; ".join(problems[:10]) + (" …" if len(problems) > 10 else ""))
-        path = self.run.finish(self.metrics, self.chapter.tables(self.result))
+        path = self.record_path = self.run.finish(self.metrics, self.chapter.tables(self.result))
         if not os.environ.get(RESULTS_ENV):
             shown = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path.name
             print(f"record written to {shown} (a scratch copy: `sfli book` writes the book's records)")
-        return path

@@ -110,7 +110,7 @@ def read_record(path: Path, required: tuple[str, ...] = REQUIRED) -> dict[str, A
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
-        raise RecordError(f"record {path}: not valid JSON ({err.msg} at line {err.lineno}, column {err.colno}; "
+        raise RecordError(f"record {path}: not valid JSON ({err.msg}, line {err.lineno}, column {err.colno}; "
                           "truncated or edited by hand?)") from None
     if not isinstance(data, dict):
         raise RecordError(f"record {path}: holds a JSON {type(data).__name__}, not an object")

@@ -1,3 +1,4 @@
+"""``python -m sfli.repro`` = the ``sfli`` command."""
 import sys
 
 from .cli import main

@@ -2,119 +2,148 @@
 
     sfli book [--profile ci] [--only NAME ...] [--force] [--no-html]
     sfli claims [--profile ci]
-    sfli regress [--profile ci]
+    sfli regress [--profile ci] [--only NAME ...]
     sfli bless [--profile ci] [--only NAME ...]
 """
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import time
 from pathlib import Path
 
-from . import claims, pipeline, records, regression
-from .profiles import DEFAULT_PROFILE, PROFILES
+from ..experiments.claims import Verdict, fmt
+from ..experiments.records import RESULTS_ENV, RecordError, read_record
+from ..experiments.settings import DEFAULT_PROFILE, PROFILES
+from . import ledger, pipeline, regression
 
 
 def _say(message: str) -> None:
     print(message, flush=True)
 
 
-def _sections(profile: str, results: Path, root: Path) -> dict[str, list[claims.Verdict]]:
-    """Verdicts from the fresh records of ``profile``, and from the committed records of the other profiles."""
-    sections = {f"Profile `{profile}` (this build)": claims.evaluate_all(claims.load_records(results, profile), profile)}
+def _results() -> Path:
+    """The book's results folder: ``$SFLI_RESULTS`` (tests) or ``<checkout>/results``."""
+    return Path(os.environ[RESULTS_ENV]) if os.environ.get(RESULTS_ENV) else pipeline.root_dir() / "results"
+
+
+def _blocking(verdicts: list[Verdict]) -> list[str]:
+    return [f"claim {v.claim.id} must hold at {v.profile} but is '{v.status}' "
+            f"({v.claim.metric} = {fmt(v.value)}, needs {v.claim.criterion})" for v in verdicts if v.blocking]
+
+
+def _sections(profile: str, results: Path, root: Path) -> tuple[dict[str, list[Verdict]], list[str]]:
+    """Verdicts of every chapter from this build's records, and from the committed records of the other
+    non-smoke profiles; plus the lines naming unreadable records."""
+    chapters = ledger.book_chapters(pipeline.book_notebooks(root))
+    names = [c.name for c in chapters]
+    fresh = ledger.load_records(results, profile, names)
+    sections = {f"Profile `{profile}` (this build)": ledger.verdicts(chapters, fresh.by_name, profile)}
+    problems = list(fresh.problems)
     for other in PROFILES:
-        committed = claims.load_records(root / "records", other)
-        if other != profile and committed and other != "smoke":
-            sections[f"Profile `{other}` (committed records)"] = claims.evaluate_all(committed, other)
-    return sections
-
-
-def _report_claims(verdicts: list[claims.Verdict]) -> list[str]:
-    failures = []
-    for v in verdicts:
-        if v.blocking:
-            failures.append(f"claim {v.claim.id} must hold at {v.profile} but is '{v.status}' "
-                            f"({v.claim.metric} = {v.value}, needs {v.claim.op} {v.claim.threshold})")
-    return failures
+        if other in (profile, "smoke"):
+            continue
+        committed = ledger.load_records(root / "records", other, names)
+        problems += committed.problems
+        if committed.by_name:
+            sections[f"Profile `{other}` (committed records)"] = ledger.verdicts(chapters, committed.by_name, other)
+    return sections, problems
 
 
 def cmd_book(args: argparse.Namespace) -> int:
-    root = pipeline.root_dir()
-    results = records.results_dir()
-    names = args.only or pipeline.book_notebooks(root)
+    root, results = pipeline.root_dir(), _results()
+    everything = pipeline.book_notebooks(root)
+    chapters = ledger.book_chapters(args.only or everything)
     problems: list[str] = []
     start = time.perf_counter()
-    for i, name in enumerate(names, 1):
-        _say(f"[{i}/{len(names)}] {name} ({args.profile}) …")
+    for i, ch in enumerate(chapters, 1):
+        _say(f"[{i}/{len(chapters)}] {ch.name} ({args.profile}) …")
         try:
-            out = pipeline.run_notebook(name, args.profile, results=results, force=args.force,
+            out = pipeline.run_notebook(ch, args.profile, results=results, force=args.force,
                                         progress=sys.stdout.isatty())
+        except KeyboardInterrupt:
+            _say(f"\ninterrupted during {ch.name}; finished notebooks kept")
+            return 130
         except ValueError as err:
-            out = pipeline.Outcome(name, "failed", error=str(err))
+            out = pipeline.Outcome(ch.name, "failed", error=str(err))
         if out.status == "failed":
-            problems.append(f"notebook {name} failed: {out.error}")
+            problems.append(f"notebook {ch.name} failed: {out.error}")
             _say(f"      FAILED after {out.seconds:.1f} s: {out.error}")
+        elif out.status == "ran":
+            _say(f"      ran in {out.seconds:.1f} s" + (f" ({out.note})" if out.note not in ("", "no record") else ""))
         else:
-            _say(f"      {out.status}" + (f" in {out.seconds:.1f} s" if out.status == "ran" else " (record is current)"))
+            _say("      cached (record is current)")
 
-    sections = _sections(args.profile, results, root)
-    this_build = next(iter(sections.values()))
-    problems += _report_claims(this_build)
-    held = sum(v.status == "holds" for v in this_build)
-    _say(f"claims at {args.profile}: {held}/{len(this_build)} hold; "
-         f"{sum(v.blocking for v in this_build)} must-hold failures")
+    fresh = ledger.load_records(results, args.profile, [c.name for c in chapters])
+    problems += fresh.problems
+    checked = ledger.verdicts(chapters, fresh.by_name, args.profile)
+    problems += _blocking(checked)
+    _say(f"claims of {'these notebooks' if args.only else 'the book'} at {args.profile}: "
+         f"{sum(v.status == 'holds' for v in checked)}/{len(checked)} hold; "
+         f"{sum(v.blocking for v in checked)} must-hold failures")
 
-    ref_dir = root / "records"
-    if (ref_dir / args.profile).is_dir():
-        ran = [n for n in names if (results / args.profile / f"{n}.json").exists()]
-        diffs = regression.regress(args.profile, results, ref_dir, ran)
+    if (root / "records" / args.profile).is_dir():
+        diffs = regression.regress(args.profile, results, root / "records",
+                                   [c for c in chapters if c.name in fresh.by_name])
         problems += [f"regression: {d}" for d in diffs]
         _say(f"regression against records/{args.profile}: {len(diffs)} differences")
 
     if not args.no_html:
-        _say("building the HTML with Jupyter Book …")
-        stage = pipeline.stage_book(args.profile, results, claims.render_page(sections), root)
-        ok, log = pipeline.build_html(stage, root)
-        if ok:
-            _say(f"book built: {root / '_build' / 'html' / 'index.html'}")
+        stale = {c.name: why for c in ledger.book_chapters(everything)
+                 if (why := pipeline.staleness(c, args.profile, None, results))}
+        target = pipeline.html_dir(args.profile, root)
+        if args.only and stale:
+            _say(f"HTML not rebuilt ({target.relative_to(root)} left as it was): at {args.profile}, "
+                 + "; ".join(f"{n}: {why}" for n, why in stale.items())
+                 + f". Run `sfli book --profile {args.profile}` for the whole book.")
         else:
-            tail = "\n".join(line for line in log.splitlines() if "WARNING" in line or "ERROR" in line)
-            problems.append("jupyter-book build failed:\n" + (tail or log[-3000:]))
+            _say("building the HTML with Jupyter Book …")
+            sections, unreadable = _sections(args.profile, results, root)
+            stage = pipeline.stage_book(args.profile, results, ledger.render_page(sections, unreadable), root)
+            ok, log = pipeline.build_html(stage, args.profile, root)
+            if ok:
+                _say(f"book built: {(target / 'index.html').relative_to(root)}")
+            else:
+                tail = "\n".join(line for line in log.splitlines() if "WARNING" in line or "ERROR" in line)
+                problems.append("jupyter-book build failed (the previous HTML is kept):\n" + (tail or log[-3000:]))
     _say(f"done in {time.perf_counter() - start:.0f} s")
     return _finish(problems)
 
 
 def cmd_claims(args: argparse.Namespace) -> int:
-    verdicts = claims.evaluate_all(claims.load_records(records.results_dir(), args.profile), args.profile)
+    chapters = ledger.book_chapters(pipeline.book_notebooks())
+    recs = ledger.load_records(_results(), args.profile, [c.name for c in chapters])
+    verdicts = ledger.verdicts(chapters, recs.by_name, args.profile)
     for v in verdicts:
-        must = "must" if v.profile in v.claim.must_hold else "    "
-        _say(f"{v.status:>13}  {must}  {v.claim.id:<40} {v.claim.metric} = {claims._fmt(v.value)}")
-    return _finish(_report_claims(verdicts))
+        must = "must" if v.must_hold else "    "
+        _say(f"{v.status:>13}  {must}  {v.claim.id:<40} {v.claim.metric} = {fmt(v.value)}")
+    return _finish(recs.problems + _blocking(verdicts))
 
 
 def cmd_regress(args: argparse.Namespace) -> int:
     root = pipeline.root_dir()
-    names = args.only or pipeline.book_notebooks(root)
-    diffs = regression.regress(args.profile, records.results_dir(), root / "records", names)
+    chapters = ledger.book_chapters(args.only or pipeline.book_notebooks(root))
+    diffs = regression.regress(args.profile, _results(), root / "records", chapters)
     return _finish([f"regression: {d}" for d in diffs])
 
 
 def cmd_bless(args: argparse.Namespace) -> int:
     """Copy fresh records into records/<profile>/ — the new references (review the diff before committing)."""
     root = pipeline.root_dir()
-    names = args.only or pipeline.book_notebooks(root)
     target = root / "records" / args.profile
     target.mkdir(parents=True, exist_ok=True)
     problems = []
-    for name in names:
-        source = records.results_dir() / args.profile / f"{name}.json"
-        if source.exists():
-            shutil.copy2(source, target / source.name)
-            _say(f"blessed {source} → {target / source.name}")
-        else:
-            problems.append(f"no record for {name} at {args.profile}; run `sfli book --profile {args.profile} --only {name}`")
+    for name in args.only or pipeline.book_notebooks(root):
+        source = _results() / args.profile / f"{name}.json"
+        try:
+            read_record(source)
+        except RecordError as err:
+            problems.append(f"{err}; run `sfli book --profile {args.profile} --only {name}`")
+            continue
+        shutil.copy2(source, target / source.name)
+        _say(f"blessed {name} → records/{args.profile}/{source.name}")
     return _finish(problems)
 
 
@@ -127,9 +156,9 @@ def _finish(problems: list[str]) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="sfli", description="Build and check the sfli-book.")
-    sub = parser.add_subparsers(dest="command", required=True)
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="sfli", description="Build and check the sfli-book.")
+    sub = top.add_subparsers(dest="command", required=True)
 
     def add(name: str, func, help_: str, only: bool = True) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_)
@@ -146,8 +175,20 @@ def main(argv: list[str] | None = None) -> int:
     add("claims", cmd_claims, "evaluate the claims against the records", only=False)
     add("regress", cmd_regress, "compare the records with the committed references")
     add("bless", cmd_bless, "make the current records the committed references")
-    args = parser.parse_args(argv)
-    return args.func(args)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # `sfli claims | head`: the reader left; say nothing more
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
+    except ValueError as err:  # an unknown notebook name and the like: one line, not a traceback
+        _say(f"sfli {args.command}: {err}")
+        return 2
 
 
 if __name__ == "__main__":

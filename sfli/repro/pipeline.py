@@ -1,12 +1,15 @@
-"""The book pipeline: run the notebooks with papermill, cache them, check the claims, build the HTML.
+"""The book pipeline: run the notebooks with papermill, cache them, stage and build the HTML per profile.
 
-    notebooks/NAME.ipynb ──papermill(profile, params)──▶ results/<profile>/notebooks/NAME.ipynb  (executed copy)
-                                                  └──▶ results/<profile>/NAME.json             (the record)
-    records + claims ──▶ reproduction page;  _config.yml, _toc.yml, book/, executed copies ──▶ _build/html
+    notebooks/NAME.ipynb ──papermill(profile, params)──▶ results/.staging/<run>/…  (record, figures)
+        on success, committed together:   results/<profile>/notebooks/NAME.ipynb   (executed copy)
+                                           results/<profile>/figures/NAME/           (PNG + SVG)
+                                           results/<profile>/NAME.json               (the record + cache key, last)
+    records + ledger ──▶ reproduction page;  book/, executed copies ──▶ _build/html (ci) or _build/<profile>/html
 
-A notebook is skipped when its record is current: the record carries a cache key made of the notebook's code
-cells, every source file of ``sfli``, the parameters, the profile and the library versions. A failing notebook
-is saved to ``results/<profile>/failed/`` with the error marked; its earlier record and executed copy stay.
+A notebook is skipped when its record is current: it parses, holds the metrics its chapter declares, and carries
+the cache key of the notebook's cells, every source file of ``sfli`` outside ``sfli/repro/`` (the tooling, which
+no notebook imports), the parameters, the profile and the library versions. A failing notebook is saved to
+``results/<profile>/failed/`` with the error marked; its earlier record, figures and executed copy stay.
 """
 from __future__ import annotations
 
@@ -25,11 +28,15 @@ from typing import Any, Mapping
 import nbformat
 import yaml
 
-from . import records
-from .profiles import check_profile
+from ..experiments.chapter import Chapter
+from ..experiments.records import RESULTS_ENV, RUN_ID_ENV, RecordError, project_root, read_record, version, \
+    write_json_atomic
+from ..experiments.settings import check_profile
 
 KERNEL = "python3"
 NOTEBOOK_TIMEOUT_S = 1800  # per cell; profiles are sized so ci cells take seconds to a few minutes
+TOOLING = Path("sfli") / "repro"  #: left out of every cache key, as a folder
+KEY_VERSIONS = ("torch", "numpy", "scipy", "matplotlib", "pandas")
 
 
 @dataclass
@@ -38,10 +45,11 @@ class Outcome:
     status: str  # "ran" | "cached" | "failed"
     seconds: float = 0.0
     error: str = ""
+    note: str = ""  # why a cached record was not used, if it was not
 
 
 def root_dir() -> Path:
-    root = records.project_root()
+    root = project_root()
     if root is None:
         raise RuntimeError("not inside an sfli-book checkout (no _toc.yml next to sfli/ found)")
     return root
@@ -72,8 +80,7 @@ def notebook_path(name: str, root: Path | None = None) -> Path:
     root = root or root_dir()
     path = root / "notebooks" / f"{name}.ipynb"
     if not path.exists():
-        valid = ", ".join(book_notebooks(root))
-        raise ValueError(f"unknown notebook {name!r}; the book's notebooks: {valid}")
+        raise ValueError(f"unknown notebook {name!r}; the book's notebooks: {', '.join(book_notebooks(root))}")
     return path
 
 
@@ -81,124 +88,162 @@ _TYPES = {"str": str, "int": int, "float": (int, float), "bool": bool}
 
 
 def validate_parameters(path: Path, params: Mapping[str, Any]) -> None:
-    """Raise ValueError for a parameter the notebook does not declare or of the wrong type (papermill only warns)."""
+    """ValueError for a parameter the notebook does not declare or of the wrong type, before anything runs (the
+    notebook checks them again itself, ranges included)."""
     import papermill
 
     declared = papermill.inspect_notebook(str(path))
     for key, value in params.items():
         if key not in declared:
             raise ValueError(f"{path.name} has no parameter {key!r}; its parameters: {', '.join(declared)}")
-        expected = _TYPES.get(declared[key]["inferred_type_name"])
-        if expected is not None and not isinstance(value, expected):
-            raise ValueError(f"{path.name}: parameter {key!r} must be {declared[key]['inferred_type_name']}, "
-                             f"got {type(value).__name__} {value!r}")
+        kind = declared[key]["inferred_type_name"]
+        expected = _TYPES.get(kind)
+        if expected is not None and (not isinstance(value, expected) or (isinstance(value, bool) and kind != "bool")):
+            raise ValueError(f"{path.name}: parameter {key!r} must be {kind}, got {type(value).__name__} {value!r}")
     if "profile" in params:
         check_profile(params["profile"])
 
 
-#: Modules of the book's tooling that no notebook imports: editing them re-runs nothing.
-_TOOLING = frozenset({"cli.py", "pipeline.py", "claims.py", "regression.py", "__main__.py"})
-
-
 def cache_key(path: Path, params: Mapping[str, Any], root: Path | None = None) -> str:
     """Hash of everything a notebook's page depends on: its cells (code, text, tags), the sources of ``sfli``
-    (except the pipeline's own tooling), the parameters (profile included), the Python and library versions."""
+    outside :data:`TOOLING`, the parameters (profile included), the Python and library versions."""
     root = root or root_dir()
     digest = hashlib.sha256()
     notebook = nbformat.read(path, as_version=4)
     for cell in notebook.cells:  # all cells: the executed copy carries the narrative and tags too
         digest.update(json.dumps([cell.cell_type, cell.source, cell.metadata.get("tags", [])]).encode())
     for source in sorted((root / "sfli").rglob("*.py")):
-        if source.name in _TOOLING:
+        relative = source.relative_to(root)
+        if relative.parts[: len(TOOLING.parts)] == TOOLING.parts:
             continue
-        digest.update(str(source.relative_to(root)).encode())
+        digest.update(str(relative).encode())
         digest.update(source.read_bytes())
-    versions = {p: records._version(p) for p in ("torch", "numpy", "scipy", "matplotlib", "pandas")}
+    versions = {p: version(p) for p in KEY_VERSIONS}
     digest.update(json.dumps({"params": dict(params), "versions": versions, "python": sys.version},
                              sort_keys=True).encode())
     return digest.hexdigest()[:20]
 
 
-def _paths(name: str, profile: str, results: Path) -> dict[str, Path]:
+def paths(name: str, profile: str, results: Path) -> dict[str, Path]:
+    """Where a notebook's outputs live at ``profile``."""
     base = results / profile
     return {"record": base / f"{name}.json", "executed": base / "notebooks" / f"{name}.ipynb",
-            "failed": base / "failed" / f"{name}.ipynb"}
+            "figures": base / "figures" / name, "failed": base / "failed" / f"{name}.ipynb"}
 
 
-def is_current(name: str, profile: str, key: str, results: Path) -> bool:
-    paths = _paths(name, profile, results)
-    if not (paths["record"].exists() and paths["executed"].exists()):
-        return False
+def staleness(chapter: Chapter, profile: str, key: str | None, results: Path) -> str:
+    """Why the record of ``chapter`` at ``profile`` cannot be used ("" when it is current). ``key`` None: any key."""
+    p = paths(chapter.name, profile, results)
+    if not p["record"].exists():
+        return "no record"
+    if not p["executed"].exists():
+        return "no executed notebook"
     try:
-        return records.read_record(paths["record"]).get("pipeline", {}).get("cache_key") == key
-    except (OSError, json.JSONDecodeError):
-        return False
+        record = read_record(p["record"])
+    except RecordError as err:
+        return str(err)
+    if key is not None and record.get("pipeline", {}).get("cache_key") != key:
+        return "code, parameters or versions changed"
+    if problems := chapter.check_metrics(record["metrics"], chapter.config(profile)):
+        return f"record {p['record']} does not hold what its chapter declares: {problems[0]}" + (
+            f" (and {len(problems) - 1} more)" if len(problems) > 1 else "")
+    return ""
+
+
+def _commit(name: str, profile: str, staged: Path, tmp_notebook: Path, results: Path, record: dict) -> None:
+    """Move a successful run's outputs into place; the record (with its key) last, so it is the commit point."""
+    p = paths(name, profile, results)
+    os.replace(tmp_notebook, p["executed"])
+    figures = staged / profile / "figures" / name
+    if figures.exists():
+        old = p["figures"].with_name(f".{name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        if p["figures"].exists():
+            os.replace(p["figures"], old)
+        p["figures"].parent.mkdir(parents=True, exist_ok=True)
+        os.replace(figures, p["figures"])
+        shutil.rmtree(old, ignore_errors=True)
+    write_json_atomic(p["record"], record)
 
 
 def run_notebook(
-    name: str,
+    chapter: Chapter,
     profile: str = "ci",
     params: Mapping[str, Any] | None = None,
     *,
-    results: Path | None = None,
+    results: Path,
     force: bool = False,
     progress: bool = False,
 ) -> Outcome:
-    """Execute one notebook with papermill (unless its record is current) and keep its executed copy."""
+    """Execute one chapter's notebook with papermill (unless its record is current) and commit its outputs."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     root = root_dir()
+    name = chapter.name
     path = notebook_path(name, root)
     parameters = {"profile": check_profile(profile), **dict(params or {})}
     validate_parameters(path, parameters)
-    results = Path(results) if results is not None else records.results_dir()
     key = cache_key(path, parameters, root)
-    if not force and is_current(name, profile, key, results):
+    reason = "forced" if force else staleness(chapter, profile, key, results)
+    if not reason:
         return Outcome(name, "cached")
 
-    paths = _paths(name, profile, results)
-    paths["executed"].parent.mkdir(parents=True, exist_ok=True)
-    tmp = paths["executed"].with_name(f".{name}.{uuid.uuid4().hex[:8]}.ipynb")
+    p = paths(name, profile, results)
+    p["executed"].parent.mkdir(parents=True, exist_ok=True)
     run_id = uuid.uuid4().hex
-    saved_env = {k: os.environ.get(k) for k in (records.RESULTS_ENV, records.RUN_ID_ENV)}
-    os.environ[records.RESULTS_ENV], os.environ[records.RUN_ID_ENV] = str(results), run_id
+    staged = results / ".staging" / run_id
+    tmp = p["executed"].with_name(f".{name}.{run_id[:8]}.ipynb")
+    saved_env = {k: os.environ.get(k) for k in (RESULTS_ENV, RUN_ID_ENV)}
+    os.environ[RESULTS_ENV], os.environ[RUN_ID_ENV] = str(staged), run_id
     started = time.perf_counter()
     try:
         papermill.execute_notebook(str(path), str(tmp), parameters=parameters, kernel_name=KERNEL,
                                    cwd=str(path.parent), progress_bar=progress, log_output=False,
                                    execution_timeout=NOTEBOOK_TIMEOUT_S)
+        seconds = time.perf_counter() - started
+        staged_record = staged / profile / f"{name}.json"
+        try:
+            record = read_record(staged_record)
+        except RecordError:
+            return Outcome(name, "failed", seconds, "the notebook ran but did not write its record (ch.finish())")
+        if record.get("provenance", {}).get("run_id") != run_id:
+            return Outcome(name, "failed", seconds, "the notebook's record is not from this run")
+        record["pipeline"] = {"cache_key": key, "parameters": parameters, "seconds": round(seconds, 1)}
+        _commit(name, profile, staged, tmp, results, record)
+        return Outcome(name, "ran", seconds, note=reason)
     except PapermillExecutionError as err:
-        paths["failed"].parent.mkdir(parents=True, exist_ok=True)
-        if tmp.exists():
-            os.replace(tmp, paths["failed"])
+        try:
+            p["failed"].parent.mkdir(parents=True, exist_ok=True)
+            if tmp.exists():
+                os.replace(tmp, p["failed"])
+            where = f" (executed copy: {p['failed']})"
+        except OSError as io:  # a read-only results folder must not hide the notebook's own error
+            where = f" (its executed copy could not be kept: {io})"
         return Outcome(name, "failed", time.perf_counter() - started,
-                       f"cell {err.exec_count}: {err.ename}: {err.evalue} (executed copy: {paths['failed']})")
+                       f"cell {err.exec_count}: {err.ename}: {err.evalue}{where}")
     except Exception as err:  # kernel died, timeout, missing kernel …
-        tmp.unlink(missing_ok=True)
         return Outcome(name, "failed", time.perf_counter() - started, f"{type(err).__name__}: {err}")
     finally:
+        tmp.unlink(missing_ok=True)
+        shutil.rmtree(staged, ignore_errors=True)
         for k, v in saved_env.items():
             if v is None:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-    seconds = time.perf_counter() - started
 
-    record = records.read_record(paths["record"]) if paths["record"].exists() else {}
-    if record.get("provenance", {}).get("run_id") != run_id:
-        tmp.unlink(missing_ok=True)
-        return Outcome(name, "failed", seconds, "the notebook ran but did not write its record (Run.finish)")
-    record["pipeline"] = {"cache_key": key, "parameters": parameters, "seconds": round(seconds, 1)}
-    records.write_json_atomic(paths["record"], record)
-    os.replace(tmp, paths["executed"])
-    return Outcome(name, "ran", seconds)
+
+def html_dir(profile: str, root: Path | None = None) -> Path:
+    """Where the HTML of ``profile`` goes: ``_build/html`` for ci (the book), ``_build/<profile>/html`` else."""
+    root = root or root_dir()
+    return root / "_build" / "html" if profile == "ci" else root / "_build" / profile / "html"
 
 
 def stage_book(profile: str, results: Path, reproduction_page: str, root: Path | None = None) -> Path:
-    """Assemble the book's sources with the executed notebooks in ``_build/stage`` (mirrors the repository)."""
+    """Assemble the book's sources with the executed notebooks in ``_build/.stage/<profile>``."""
     root = root or root_dir()
-    stage = root / "_build" / "stage"
+    stage = root / "_build" / ".stage" / profile
     if stage.exists():
         shutil.rmtree(stage)
     (stage / "notebooks").mkdir(parents=True)
@@ -206,30 +251,43 @@ def stage_book(profile: str, results: Path, reproduction_page: str, root: Path |
         shutil.copy2(root / item, stage / item)
     shutil.copytree(root / "book", stage / "book")
     for name in book_notebooks(root):
-        executed = _paths(name, profile, results)["executed"]
+        executed = paths(name, profile, results)["executed"]
         if executed.exists():  # papermill's injected-parameters cell: collapsed, the profile stays one click away
             notebook = nbformat.read(executed, as_version=4)
             for cell in notebook.cells:
                 tags = cell.metadata.get("tags", [])
                 if "injected-parameters" in tags and "hide-cell" not in tags:
                     cell.metadata["tags"] = [*tags, "hide-cell"]
-            nbformat.write(notebook, stage / "notebooks" / f"{name}.ipynb")
-        else:  # never executed successfully: show the source with a warning rather than drop the page
+        else:  # never executed successfully: the source with a warning (the build is then reported as failed)
             notebook = nbformat.read(notebook_path(name, root), as_version=4)
             notebook.cells.insert(0, nbformat.v4.new_markdown_cell(
                 f":::{{warning}}\nThis notebook has not been executed successfully at the `{profile}` "
                 "profile; its results are missing.\n:::"))
-            nbformat.write(notebook, stage / "notebooks" / f"{name}.ipynb")
+        nbformat.write(notebook, stage / "notebooks" / f"{name}.ipynb")
     (stage / "book" / "reproduction.md").write_text(reproduction_page)
     return stage
 
 
-def build_html(stage: Path, root: Path | None = None) -> tuple[bool, str]:
-    """Build the staged book with Jupyter Book 1 (execution off) into ``_build/html``; fail on warnings."""
+def build_html(stage: Path, profile: str, root: Path | None = None) -> tuple[bool, str]:
+    """Build the staged book with Jupyter Book 1 (execution off; warnings are errors) and, only on success,
+    put it in :func:`html_dir` — a failed build leaves the previous HTML in place."""
     root = root or root_dir()
+    work = root / "_build" / ".work" / profile
     exe = Path(sys.executable).with_name("jupyter-book")
     command = [str(exe) if exe.exists() else "jupyter-book", "build", str(stage), "--path-output",
-               str(root), "-W", "-n", "--keep-going"]
+               str(work), "-W", "-n", "--keep-going"]
     proc = subprocess.run(command, capture_output=True, text=True)
     log = proc.stdout + proc.stderr
-    return proc.returncode == 0, log
+    if proc.returncode != 0:
+        return False, log
+    final = html_dir(profile, root)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    fresh, old = final.with_name(".html.new"), final.with_name(".html.old")
+    for leftover in (fresh, old):
+        shutil.rmtree(leftover, ignore_errors=True)
+    shutil.copytree(work / "_build" / "html", fresh)
+    if final.exists():
+        os.replace(final, old)
+    os.replace(fresh, final)
+    shutil.rmtree(old, ignore_errors=True)
+    return True, log

@@ -1,28 +1,57 @@
-"""The papermill pipeline on a throw-away project: validation, caching, failures that keep earlier results."""
+"""The papermill pipeline and the CLI on a throw-away project: validation, caching, failures that keep earlier
+results, one notebook at a time, the HTML per profile, the cache key by folder."""
+import importlib
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from sfli import cli, pipeline
+from sfli.repro import cli, ledger, pipeline
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
 
-GOOD = """
-import sfli
-run = sfli.Run("good", profile, params={"width": width}, seeds=[0])
-run.finish({"twice": 2 * width})
-"""
-BAD = """
-raise RuntimeError("boom: the experiment diverged")
-"""
+TOY = '''
+from types import SimpleNamespace
+
+from sfli.experiments.chapter import Chapter, Metric, Part
+from sfli.experiments.claims import Claim
+
+
+def _units(cfg, seeds):
+    return [Part("only", tuple(seeds))]
+
+
+def _run(unit, cfg):
+    return cfg["width"] + unit.seeds[0]
+
+
+def _aggregate(cfg, seeds, results):
+    return SimpleNamespace(metrics={"twice": 2 * results[Part("only", tuple(seeds))]})
+
+
+def chapter(name, must_hold=()):
+    claim = Claim(f"{name}-twice", "book", "[ours]", "twice the width is above 4", "twice", ">", 4,
+                  origin="principle", must_hold=must_hold)
+    return Chapter(name=name, title=name, settings={p: {"width": 4} for p in ("smoke", "ci", "paper")},
+                   units=_units, run_unit=_run, aggregate=_aggregate, metrics=(Metric("twice"),), claims=(claim,))
+
+
+GOOD, BAD = chapter("good"), chapter("bad", must_hold=("smoke", "ci"))
+'''
+GOOD = 'import toy\nch = toy.GOOD.setup(globals())\nch.finish()'
+BAD = 'raise RuntimeError("boom: the experiment diverged")'
 
 
 def _notebook(body: str) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    params = nbformat.v4.new_code_cell('profile: str = "ci"  # smoke | ci | paper\nwidth: int = 4  # width')
+    params = nbformat.v4.new_code_cell('profile: str = "ci"  # smoke | ci | paper\nseed: int = 0  # first seed')
     params.metadata["tags"] = ["parameters"]
     nb.cells = [params, nbformat.v4.new_code_cell(body)]
     return nb
@@ -30,81 +59,177 @@ def _notebook(body: str) -> nbformat.NotebookNode:
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
-    """A minimal checkout: _toc.yml, the real sfli package (linked), two notebooks; results in tmp."""
+    """A minimal checkout: _toc.yml, a copy of the sfli sources, two notebooks of a toy chapter module."""
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/intro\nchapters:\n"
                                        "  - file: notebooks/good\n  - file: notebooks/bad\n")
-    (tmp_path / "sfli").symlink_to(ROOT / "sfli")
+    shutil.copytree(ROOT / "sfli", tmp_path / "sfli", ignore=shutil.ignore_patterns("__pycache__"))  # for the key
     (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "toy.py").write_text(TOY)
     nbformat.write(_notebook(GOOD), tmp_path / "notebooks" / "good.ipynb")
     nbformat.write(_notebook(BAD), tmp_path / "notebooks" / "bad.ipynb")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SFLI_RESULTS", str(tmp_path / "results"))
-    return tmp_path
+    monkeypatch.syspath_prepend(str(tmp_path / "notebooks"))
+    sys.modules.pop("toy", None)
+    toy = importlib.import_module("toy")
+    monkeypatch.setattr(ledger, "chapters", lambda: {"good": toy.GOOD, "bad": toy.BAD})
+    return tmp_path, toy
 
 
-def test_book_notebooks_follow_the_toc(project):
-    assert pipeline.book_notebooks() == ["good", "bad"]
-    assert pipeline.book_notebooks(ROOT) == ["01_eps_rank", "02_sfli_init", "03_staircase", "04_condensation", "05_performance"]
-
-
-def test_parameters_are_validated(project):
-    with pytest.raises(ValueError, match="has no parameter 'depth'; its parameters: profile, width"):
-        pipeline.run_notebook("good", "smoke", {"depth": 2})
-    with pytest.raises(ValueError, match="parameter 'width' must be int, got str"):
-        pipeline.run_notebook("good", "smoke", {"width": "8"})
+def test_parameters_are_validated_before_anything_runs(project):
+    root, toy = project
+    results = root / "results"
+    with pytest.raises(ValueError, match="has no parameter 'depth'; its parameters: profile, seed"):
+        pipeline.run_notebook(toy.GOOD, "smoke", {"depth": 2}, results=results)
+    with pytest.raises(ValueError, match="parameter 'seed' must be int, got bool"):
+        pipeline.run_notebook(toy.GOOD, "smoke", {"seed": True}, results=results)
     with pytest.raises(ValueError, match="unknown profile 'fast'"):
-        pipeline.run_notebook("good", "fast")
-    with pytest.raises(ValueError, match="unknown notebook 'nope'; the book's notebooks: good, bad"):
-        pipeline.run_notebook("nope", "smoke")
+        pipeline.run_notebook(toy.GOOD, "fast", results=results)
 
 
 def test_run_cache_and_failure_keep_earlier_results(project):
-    results = project / "results" / "smoke"
-    out = pipeline.run_notebook("good", "smoke", {"width": 3})
+    root, toy = project
+    results = root / "results"
+    out = pipeline.run_notebook(toy.GOOD, "smoke", {"seed": 3}, results=results)
     assert out.status == "ran", out.error
-    record = json.loads((results / "good.json").read_text())
-    assert record["metrics"] == {"twice": 6}
-    assert record["pipeline"]["parameters"] == {"profile": "smoke", "width": 3}
-    assert (results / "notebooks" / "good.ipynb").exists()
+    record = json.loads((results / "smoke" / "good.json").read_text())
+    assert record["metrics"] == {"twice": 14}
+    assert record["pipeline"]["parameters"] == {"profile": "smoke", "seed": 3}
+    assert (results / "smoke" / "notebooks" / "good.ipynb").exists()
+    assert not (results / ".staging").exists() or not any((results / ".staging").iterdir())
 
-    assert pipeline.run_notebook("good", "smoke", {"width": 3}).status == "cached"
-    assert pipeline.run_notebook("good", "smoke", {"width": 5}).status == "ran"  # other parameters
-    nb = nbformat.read(project / "notebooks" / "good.ipynb", as_version=4)
+    assert pipeline.run_notebook(toy.GOOD, "smoke", {"seed": 3}, results=results).status == "cached"
+    assert pipeline.run_notebook(toy.GOOD, "smoke", {"seed": 5}, results=results).status == "ran"
+    nb = nbformat.read(root / "notebooks" / "good.ipynb", as_version=4)
     nb.cells.append(nbformat.v4.new_markdown_cell("A new sentence of narrative."))
-    nbformat.write(nb, project / "notebooks" / "good.ipynb")
-    assert pipeline.run_notebook("good", "smoke", {"width": 5}).status == "ran"  # the page changed
-    assert pipeline.run_notebook("good", "smoke", {"width": 3}, force=True).status == "ran"
+    nbformat.write(nb, root / "notebooks" / "good.ipynb")
+    assert pipeline.run_notebook(toy.GOOD, "smoke", {"seed": 5}, results=results).status == "ran"
+    assert pipeline.run_notebook(toy.GOOD, "smoke", {"seed": 5}, results=results, force=True).status == "ran"
 
-    # A failing notebook: named error, failed copy kept, nothing of the good notebook touched.
-    before = (results / "good.json").read_text()
-    bad = pipeline.run_notebook("bad", "smoke")
+    before = (results / "smoke" / "good.json").read_text()
+    bad = pipeline.run_notebook(toy.BAD, "smoke", results=results)
     assert bad.status == "failed"
     assert "RuntimeError" in bad.error and "boom: the experiment diverged" in bad.error
-    assert (results / "failed" / "bad.ipynb").exists()
-    assert (results / "good.json").read_text() == before
+    assert (results / "smoke" / "failed" / "bad.ipynb").exists()
+    assert (results / "smoke" / "good.json").read_text() == before
+    assert sorted(p.name for p in (results / "smoke" / "notebooks").iterdir()) == ["good.ipynb"]  # no temp files
+
+
+def test_a_record_is_current_only_if_it_holds_what_its_chapter_declares(project):
+    root, toy = project
+    results = root / "results"
+    assert pipeline.run_notebook(toy.GOOD, "smoke", results=results).status == "ran"
+    path = results / "smoke" / "good.json"
+    record = json.loads(path.read_text())
+    path.write_text(json.dumps({**record, "metrics": {}}))
+    out = pipeline.run_notebook(toy.GOOD, "smoke", results=results)
+    assert out.status == "ran" and "declared metric 'twice' missing" in out.note
+    path.write_text(path.read_text()[:50])
+    out = pipeline.run_notebook(toy.GOOD, "smoke", results=results)
+    assert out.status == "ran" and "not valid JSON" in out.note
+    assert json.loads(path.read_text())["metrics"] == {"twice": 8}
 
 
 def test_a_failed_rerun_keeps_the_earlier_record(project):
-    results = project / "results" / "smoke"
-    assert pipeline.run_notebook("good", "smoke").status == "ran"
-    before = (results / "good.json").read_text()
-    nbformat.write(_notebook(BAD), project / "notebooks" / "good.ipynb")  # the code changes and now fails
-    out = pipeline.run_notebook("good", "smoke")
+    root, toy = project
+    results = root / "results"
+    assert pipeline.run_notebook(toy.GOOD, "smoke", results=results).status == "ran"
+    before = (results / "smoke" / "good.json").read_text()
+    nbformat.write(_notebook(BAD), root / "notebooks" / "good.ipynb")  # the code changes and now fails
+    out = pipeline.run_notebook(toy.GOOD, "smoke", results=results)
     assert out.status == "failed" and "boom" in out.error
-    assert (results / "good.json").read_text() == before
-    assert (results / "notebooks" / "good.ipynb").exists()
+    assert (results / "smoke" / "good.json").read_text() == before
+    assert (results / "smoke" / "notebooks" / "good.ipynb").exists()
 
 
 def test_cli_book_exits_non_zero_and_names_the_failing_notebook(project, capsys):
+    root, _ = project
     code = cli.main(["book", "--profile", "smoke", "--no-html"])
     out = capsys.readouterr().out
     assert code == 1
     assert "notebook bad failed: cell" in out and "boom" in out
-    assert (project / "results" / "smoke" / "good.json").exists()
+    assert "claim bad-twice must hold at smoke but is 'not measured'" in out
+    assert (root / "results" / "smoke" / "good.json").exists()
 
 
-def test_cli_rejects_an_unknown_profile(capsys):
+def test_only_checks_its_own_notebook_and_leaves_other_html_alone(project, capsys):
+    """The README's `sfli book --only NAME --profile smoke`: exit 0, the other notebooks' claims unchecked, the
+    ci HTML untouched, no half-empty smoke book."""
+    root, _ = project
+    ci_html = pipeline.html_dir("ci", root)
+    ci_html.mkdir(parents=True)
+    (ci_html / "index.html").write_text("the ci book")
+    code = cli.main(["book", "--only", "good", "--profile", "smoke"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "bad-twice" not in out
+    assert "HTML not rebuilt" in out and "bad: no record" in out
+    assert (ci_html / "index.html").read_text() == "the ci book"
+    assert not pipeline.html_dir("smoke", root).exists()
+    assert pipeline.html_dir("smoke", root) == root / "_build" / "smoke" / "html"
+
+
+def test_cli_rejects_unknown_profiles_and_notebooks(project, capsys):
     with pytest.raises(SystemExit) as exc:
         cli.main(["book", "--profile", "fast"])
     assert exc.value.code == 2
     assert "choose from 'smoke', 'ci', 'paper'" in capsys.readouterr().err
+    assert cli.main(["book", "--only", "nope", "--profile", "smoke"]) == 2
+    assert "no chapter package declares notebook(s) nope" in capsys.readouterr().out
+
+
+def test_a_notebook_run_by_hand_checks_its_parameters_and_never_touches_the_books_records(project):
+    root, _ = project
+    env = {k: v for k, v in os.environ.items() if k != "SFLI_RESULTS"}
+    env["PYTHONPATH"] = str(root / "notebooks")
+    papermill = [str(BIN / "papermill"), "notebooks/good.ipynb", str(root / "out.ipynb")]
+    proc = subprocess.run([*papermill, "-p", "nosuch", "1"], capture_output=True, text=True, env=env, cwd=root)
+    assert proc.returncode != 0
+    assert "ParameterError: good has no parameter 'nosuch'; its parameters: profile, seed" in proc.stderr
+    (error,) = [o for c in nbformat.read(root / "out.ipynb", as_version=4).cells for o in c.get("outputs", [])
+                if o.output_type == "error"]
+    assert error.traceback == ["ParameterError: good has no parameter 'nosuch'; its parameters: profile, seed"]
+    proc = subprocess.run([*papermill, "-p", "profile", "smoke"], capture_output=True, text=True, env=env, cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    assert (root / "sfli-results" / "smoke" / "good.json").exists()
+    assert not (root / "results").exists()
+    outputs = json.dumps([c.get("outputs", []) for c in nbformat.read(root / "out.ipynb", as_version=4).cells])
+    assert str(root) not in outputs  # no machine path in the page
+    assert "record written to sfli-results/smoke/good.json (a scratch copy" in outputs
+
+
+def test_the_cache_key_leaves_out_the_tooling_by_folder_and_nothing_else(tmp_path):
+    shutil.copytree(ROOT / "sfli", tmp_path / "sfli", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "_toc.yml", tmp_path / "_toc.yml")
+    notebook = ROOT / "notebooks" / "03_staircase.ipynb"
+    key = lambda: pipeline.cache_key(notebook, {"profile": "ci"}, tmp_path)  # noqa: E731
+    before = key()
+    with open(tmp_path / "sfli" / "repro" / "cli.py", "a") as f:
+        f.write("\n# an edit of the tooling\n")
+    assert key() == before
+    with open(tmp_path / "sfli" / "experiments" / "staircase" / "claims.py", "a") as f:
+        f.write("\n# a claim's threshold changes\n")
+    assert key() != before
+
+
+def test_no_notebook_imports_the_tooling():
+    """The premise of leaving sfli/repro out of the cache key."""
+    chapters = sorted(p.name for p in (ROOT / "sfli" / "experiments").iterdir() if (p / "__init__.py").exists())
+    code = ("import sys, importlib\n"
+            f"for c in {chapters!r}: importlib.import_module('sfli.experiments.' + c)\n"
+            "bad = [m for m in sys.modules if m.startswith('sfli.repro')]\n"
+            "assert not bad, bad\n")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            assert "sfli.repro" not in cell.source and "from sfli import claims" not in cell.source, path.name
+
+
+def test_claims_piped_into_head_ends_quietly(tmp_path):
+    env = {**os.environ, "SFLI_RESULTS": str(tmp_path)}
+    proc = subprocess.Popen([str(BIN / "sfli"), "claims", "--profile", "smoke"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, cwd=ROOT, env=env)
+    proc.stdout.close()  # the reader is gone before the first line
+    err = proc.stderr.read().decode()
+    proc.wait()
+    assert "Traceback" not in err and "BrokenPipeError" not in err

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from sfli import records
-from sfli.records import Run, to_jsonable, write_json_atomic
+from sfli.experiments import records
+from sfli.experiments.records import RecordError, Run, read_record, to_jsonable, write_json_atomic
 
 
 def test_write_is_atomic_and_a_failed_write_keeps_the_old_file(tmp_path):
@@ -61,3 +61,27 @@ def test_savefig_writes_png_and_svg(tmp_path, monkeypatch):
     png = run.figure_dir / "line.png"
     assert png.exists() and png.with_suffix(".svg").exists()
     assert run.figures == ["line"]
+
+
+def test_records_are_readable_by_others_and_the_reader_names_the_fault(tmp_path):
+    path = write_json_atomic(tmp_path / "r.json", {"name": "x", "profile": "ci", "params": {}, "seeds": [0],
+                                                   "metrics": {"a": 1}, "provenance": {}})
+    assert path.stat().st_mode & 0o044 == 0o044  # group and others may read (umask 022), not 0600
+    assert read_record(path)["metrics"] == {"a": 1}
+    path.write_text(path.read_text()[:40])  # truncated
+    with pytest.raises(RecordError, match=r"record .*r.json: not valid JSON \(.*, line \d+, column \d+; truncated"):
+        read_record(path)
+    path.write_text("[1, 2]")
+    with pytest.raises(RecordError, match="holds a JSON list, not an object"):
+        read_record(path)
+    path.write_text('{"name": "x"}')
+    with pytest.raises(RecordError, match="lacks profile, params, seeds, metrics, provenance"):
+        read_record(path)
+    with pytest.raises(RecordError, match="cannot be read"):
+        read_record(tmp_path / "missing.json")
+
+
+def test_outside_the_book_records_go_to_a_scratch_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv(records.RESULTS_ENV, raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert records.results_dir() == tmp_path / "sfli-results"
