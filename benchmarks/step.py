@@ -1,6 +1,6 @@
-"""Command line of the step benchmark (:mod:`sfli.benchmark`): times one PINN training step per derivative
-engine and step mode, prints a markdown table with ratios against eager nested autograd (and JAX when
-installed), and writes a JSON record with provenance.
+"""Command line of the step benchmark: times one PINN training step per derivative engine and step mode, prints
+a markdown table with ratios against eager nested autograd (and JAX when installed), and writes a JSON record
+with provenance. The benchmark itself is :mod:`sfli.experiments.performance.benchmark` (the appendix's).
 
     python benchmarks/step.py --quick                  # CPU-sized subset, < 3 minutes on 2 cores
     python benchmarks/step.py --device cuda --out results/step_benchmark.json
@@ -16,9 +16,9 @@ from typing import Any
 
 import torch
 
-from sfli import jax_reference
-from sfli.benchmark import NETS, PROBLEMS, VARIANTS, configure_precision, render_table, run
-from sfli.records import provenance, write_json_atomic
+from sfli.experiments.performance import jax_reference
+from sfli.experiments.performance.benchmark import NETS, PROBLEMS, VARIANTS, configure_precision, render_table, run
+from sfli.experiments.records import provenance, write_json_atomic
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

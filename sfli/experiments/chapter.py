@@ -74,12 +74,14 @@ class Metric:
     """A declared metric. ``name`` may hold ``{placeholders}``, one per entry of ``over`` (placeholder → dotted
     setting whose list of values it takes, e.g. ``{"act": "activations"}``; a format spec such as ``{level:g}``
     applies). A name with ``*`` declares a family of detail metrics (regressed, never claimed). ``when``: the
-    dotted setting that switches the metric on ("" = always)."""
+    dotted setting that switches the metric on ("" = always). ``atol``: an absolute regression tolerance for a
+    metric at round-off level, whose relative change means nothing (0: the default tolerance)."""
 
     name: str
     description: str = ""
     over: Mapping[str, str] = field(default_factory=dict)
     when: str = ""
+    atol: float = 0.0
 
     @property
     def family(self) -> bool:
@@ -149,6 +151,13 @@ class Chapter:
         problems += [f"metric {k!r} is not declared" for k in sorted(set(metrics) - declared)
                      if not any(fnmatch.fnmatchcase(k, f) for f in families)]
         return problems
+
+    def metric_atol(self, name: str, cfg: Mapping[str, Any]) -> float:
+        """The declared absolute regression tolerance of metric ``name`` (0 when none is declared)."""
+        for m in self.metrics:
+            if m.atol and (fnmatch.fnmatchcase(name, m.name) if m.family else name in m.names(cfg)):
+                return m.atol
+        return 0.0
 
     def measures(self, claim: Claim, profile: str) -> bool:
         """Whether the chapter computes ``claim``'s metric at ``profile`` (its default settings)."""

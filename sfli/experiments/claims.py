@@ -8,7 +8,8 @@ from. The gate is decided by rule, not by result:
 * a claim from a paper (source an arXiv id, tag [paper] or [secondary]) is a **finding**: never must-hold; its
   verdict is regressed against the committed record instead, so a flip fails CI until it is reviewed and blessed.
 * every threshold has an ``origin``: ``"paper"`` (the paper's words), ``"principle"`` (chance level, a
-  numerical tolerance, a definition) or ``"measured"`` (chosen after measuring — shown as such on the page).
+  numerical tolerance, a definition), ``"target"`` (a goal the book set in advance, e.g. a speed target) or
+  ``"measured"`` (chosen after measuring — shown as such on the page).
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ TAGS = ("[paper]", "[secondary]", "[ours]")
 ORIGINS = {
     "paper": "the paper's words",
     "principle": "a principle (chance level, a numerical tolerance, a definition)",
+    "target": "a target the book set in advance (a goal, not a finding)",
     "measured": "chosen after measuring",
 }
 #: Verdicts. "not run": the chapter does not compute the metric at this profile (by its declared settings);

@@ -1,6 +1,7 @@
 """Regression of recorded numbers: fresh records against the committed references in ``records/<profile>/``.
 
-A metric matches when |new − ref| ≤ ATOL + RTOL·|ref|. Metrics under ``time/`` (wall times and their shares) are
+A metric matches when |new − ref| ≤ ATOL + RTOL·|ref| (ATOL raised to the chapter's declared ``atol`` for
+metrics at round-off level). Metrics under ``time/`` (wall times and their shares) are
 not compared, nor are the verdicts of claims on them. Parameters and seeds are compared first: records made with
 different settings are reported as such, not as drifting numbers. A missing or new metric, a number out of
 tolerance and a claim whose verdict flips are each one readable line of the report.
@@ -45,6 +46,7 @@ def compare(reference: Mapping[str, Any], fresh: Mapping[str, Any], chapter: Cha
         return [f"{name}: made with other settings than the reference (compare like with like, or bless): "
                 + "; ".join(settings)]
     ref_m, new_m = reference.get("metrics", {}), fresh.get("metrics", {})
+    cfg = chapter.config(fresh["profile"]) if chapter is not None and fresh.get("profile") else {}
     diffs = []
     for key in sorted(set(ref_m) | set(new_m)):
         if key.startswith(WALL_TIME):
@@ -53,12 +55,12 @@ def compare(reference: Mapping[str, Any], fresh: Mapping[str, Any], chapter: Cha
             diffs.append(f"{name}: metric {key!r} missing (reference {ref_m[key]!r})")
         elif key not in ref_m:
             diffs.append(f"{name}: new metric {key!r} = {new_m[key]!r} has no reference (run `sfli bless`)")
-        elif not _close(new_m[key], ref_m[key], rtol, atol):
+        elif not _close(new_m[key], ref_m[key], rtol, tol := max(atol, chapter.metric_atol(key, cfg) if cfg else 0.0)):
             ref, new = ref_m[key], new_m[key]
             change = (f" ({(new - ref) / abs(ref):+.1%})" if isinstance(ref, (int, float)) and
                       isinstance(new, (int, float)) and ref != 0 else "")
             diffs.append(f"{name}: {key}: reference {ref!r} → now {new!r}{change}; tolerance "
-                         f"{atol:g} + {rtol:.0%}·|ref|")
+                         f"{tol:g} + {rtol:.0%}·|ref|")
     if chapter is not None:
         profile = fresh.get("profile", "")
         before = chapter.verdicts(ref_m, profile)

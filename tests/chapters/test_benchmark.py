@@ -1,4 +1,5 @@
-"""The step benchmark (sfli.benchmark, benchmarks/step.py) stays runnable; its table and record are right."""
+"""The step benchmark (the appendix's benchmark module, benchmarks/step.py) stays runnable; its table and record
+are right."""
 import importlib.util
 import json
 from pathlib import Path
@@ -6,8 +7,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from sfli import benchmark as bench
-from sfli import jax_reference
+from sfli.experiments.performance import benchmark as bench
+from sfli.experiments.performance import jax_reference
 
 
 def test_benchmark_rows_and_table():
@@ -36,7 +37,7 @@ def test_jax_reference_engines_agree():
 
 
 def test_command_line_writes_a_record(tmp_path, capsys):
-    path = Path(__file__).resolve().parent.parent / "benchmarks" / "step.py"
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "step.py"
     spec = importlib.util.spec_from_file_location("step_cli", path)
     cli = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(cli)
@@ -52,3 +53,9 @@ def test_command_line_writes_a_record(tmp_path, capsys):
 def test_jax_reference_imports_without_jax():
     assert jax_reference.available() in (True, False)
     assert jax_reference.DERIVATIVES == ("hessian", "forward")
+
+
+def test_seed_draws_the_weights_and_points():
+    run = lambda seed: bench.run(["poisson2d"], ["mlp4x128"], [32], ["autograd-eager"], torch.device("cpu"),  # noqa: E731
+                                 repeats=1, warmup=0, use_jax=False, log=lambda line: None, seed=seed)
+    assert run(0)[0]["first_loss"] == run(0)[0]["first_loss"] != run(1)[0]["first_loss"]

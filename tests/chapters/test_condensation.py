@@ -1,12 +1,23 @@
-"""Tests of the condensation chapter: multiplicities, the new activations, the orientation count."""
+"""Tests of the condensation chapter: multiplicities, the new activations, the orientation count, C2–C6, and the
+chapter's units (distinct, picklable, independent of their order)."""
 import math
+import pickle
 
 import numpy as np
 import pytest
 import torch
 
-from sfli.experiments import condensation as exp
-from sfli.experiments.condensation_acts import ACTS, PAPER_P, Act, multiplicity, x2tanh, xtanh
+from sfli.experiments.condensation import CHAPTER, core, plots, runs
+from sfli.experiments.condensation import variants as var
+from sfli.experiments.condensation.acts import ACTS, PAPER_P, Act, multiplicity, x2tanh, xtanh
+from sfli.train import torch_threads
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """One torch thread, as the chapter runs (small nets are many times slower on a busy machine otherwise)."""
+    with torch_threads(1):
+        yield
 
 
 def test_activation_values():
@@ -47,7 +58,7 @@ def test_count_known_clusters(n_lines, n_single):
         dirs += [q[k], -q[k]]
     dirs += [q[n_lines + k] for k in range(n_single)]
     u = _clusters(dirs, per=10, m_noise=3)
-    c = exp.count_orientations(u, 0.9, 0.05)
+    c = core.count_orientations(u, 0.9, 0.05)
     assert c["directions"] == 2 * n_lines + n_single
     assert c["lines"] == n_lines + n_single
     assert len(dirs) * 10 / len(u) <= c["share"] <= (len(dirs) * 10 + 3) / len(u)  # a noise row may join
@@ -55,34 +66,123 @@ def test_count_known_clusters(n_lines, n_single):
 
 def test_no_condensation_for_random_directions():
     u = _clusters([np.ones(12)], per=0, m_noise=50)
-    assert exp.count_orientations(u, 0.9, 0.05)["directions"] == 0
+    assert core.count_orientations(u, 0.9, 0.05)["directions"] == 0
 
 
 def test_config_rejects_unknown():
-    with pytest.raises(ValueError):
-        exp.config("ci", nope=1)
-    assert exp.config("smoke")["n_seeds"] == 2
+    with pytest.raises(ValueError, match="unknown setting 'nope'"):
+        CHAPTER.config("ci", nope=1)
+    with pytest.raises(ValueError, match="unknown setting 'c2.widht'"):
+        CHAPTER.config("ci", c2={"widht": 3})
+    assert CHAPTER.config("smoke")["n_seeds"] == 2
+    assert CHAPTER.config("smoke", c2={"width": 6})["c2"]["lr"] == 2e-4
 
 
 def test_smoke_run_condenses_tanh():
-    cfg = exp.config("smoke", activations=["tanh"], c5=False, gammas=[3.0], quadrature_n=128)
-    res = exp.run(cfg)
+    cfg = CHAPTER.config("smoke", c1={"activations": ["tanh"]}, c5={"enabled": False}, sweep={"gammas": [3.0]},
+                         eps_rank={"quadrature_n": 128})
+    res = CHAPTER.run(cfg)
     m = res.metrics
     assert m["c1/tanh/small/lines_mean"] == 1.0
     assert m["c1/tanh/common/directions_mean"] <= 1
     assert m["c1/tanh/small/eps_rank_mean"] < m["c1/tanh/common/eps_rank_mean"]
     assert all(isinstance(v, (int, float)) for v in m.values())
+    assert CHAPTER.check_metrics(m, cfg) == []
+
+
+# ---------------------------------------------------------------- units
+
+
+def _small_cfg():
+    """Every kind of unit, each run briefly."""
+    return CHAPTER.config("smoke", n_seeds=2, c1={"activations": ["tanh", "relu"], "epochs": 8},
+                          eps_rank={"quadrature_n": 64}, sweep={"gammas": [3.0]},
+                          lr_sensitivity={"lrs": [8e-4]}, epochs_sensitivity={"activations": ["tanh"], "epochs": [12]},
+                          c5={"epochs": 20, "width": 12}, c6={"epoch": 10},
+                          c2={"epochs": [6, 5, 5, 8, 8]}, c4={"epochs": 5, "n": 200})
+
+
+def test_units_are_distinct_and_picklable():
+    cfg = _small_cfg()
+    units = CHAPTER.units(cfg, [0, 1])
+    assert len(set(units)) == len(units)
+    assert {type(u) for u in units} == {runs.C1Run, runs.C5Run, runs.C2Run, runs.C3Run, runs.C4Run}
+    assert {u.experiment for u in units if isinstance(u, runs.C1Run)} == {"c1", "sweep", "lr", "epochs"}
+    for u in units:
+        back = pickle.loads(pickle.dumps(u))
+        assert back == u and hash(back) == hash(u)
+    with pytest.raises(ValueError, match="c6.epoch"):
+        CHAPTER.units(CHAPTER.config("smoke", c6={"epoch": 500}), [0])
+
+
+def _same(a, b):
+    """Equal outputs (arrays compared exactly, NaN equal to NaN)."""
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, (np.ndarray, torch.Tensor)):
+        return np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True)
+    if isinstance(a, float) and math.isnan(a):
+        return isinstance(b, float) and math.isnan(b)
+    return a == b
+
+
+@pytest.fixture(scope="module")
+def small_run():
+    """Every unit of :func:`_small_cfg` run once, in the chapter's order."""
+    cfg = _small_cfg()
+    return cfg, {u: CHAPTER.run_unit(u, cfg) for u in CHAPTER.units(cfg, [0, 1])}
+
+
+def test_units_give_the_same_outputs_in_any_order(small_run):
+    cfg, outputs = small_run
+    units = list(outputs)
+    picked = [units[0], units[3], next(u for u in units if isinstance(u, runs.C1Run) and u.experiment == "sweep"),
+              next(u for u in units if isinstance(u, runs.C5Run)), next(u for u in units if isinstance(u, runs.C2Run)),
+              next(u for u in units if isinstance(u, runs.C4Run))]
+    backward = {u: CHAPTER.run_unit(pickle.loads(pickle.dumps(u)), cfg) for u in reversed(picked)}
+    fields = ("counts", "variants", "c5", "c5_fits", "weights", "c6", "data")
+    for u in picked:
+        assert all(_same(getattr(outputs[u], f), getattr(backward[u], f)) for f in fields), u
+
+
+def test_aggregate_is_independent_of_the_order_of_results(small_run):
+    cfg, outputs = small_run
+    res = runs.aggregate(cfg, [0, 1], outputs)
+    shuffled = runs.aggregate(cfg, [0, 1], dict(reversed(list(outputs.items()))))
+    assert _same({k: v for k, v in res.metrics.items() if not k.startswith("time/")},
+                 {k: v for k, v in shuffled.metrics.items() if not k.startswith("time/")})
+    assert res.counts.equals(shuffled.counts) and res.variants.equals(shuffled.variants)
+    assert CHAPTER.check_metrics(res.metrics, cfg) == []
+    assert set(CHAPTER.tables(res)) == {"counts", "c5_fits", "variants"}
+
+
+@pytest.mark.parametrize("profile", ["smoke", "ci"])
+def test_declaration_matches_the_committed_records(profile):
+    import json
+    from pathlib import Path
+
+    record = json.loads((Path(__file__).parents[2] / "records" / profile / "04_condensation.json").read_text())
+    assert CHAPTER.check_metrics(record["metrics"], CHAPTER.config(profile)) == []
+
+
+def test_claims_follow_the_rules():
+    by_id = {c.id: c for c in CHAPTER.claims}
+    assert len(by_id) == len(CHAPTER.claims) == 23
+    assert {c.id for c in CHAPTER.claims if c.must_hold} == {f"cond-multiplicity-{a}" for a in ACTS if PAPER_P[a]}
+    assert all(c.source == "book" and c.tag == "[ours]" for c in CHAPTER.claims if c.must_hold)
+    relu, c4 = by_id["cond-c1-relu-three"], by_id["cond-c4-one-line"]
+    assert relu.test(3.4) and not relu.test(0) and not relu.test(3.6)
+    assert c4.test(1) and not c4.test(0) and not c4.test(2)
+    assert all(c.note for c in CHAPTER.claims if c.origin == "measured")
 
 
 # ---------------------------------------------------------------- C2, C3, C4, C6
 
-from sfli.experiments import condensation_variants as var  # noqa: E402
-
 
 def _c5_points(n=40, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    x = -1.0 + 2.5 * torch.rand(n, 1, generator=g)
-    return x, exp.c5_target(x)
+    return core.c5_data(n, seed)
 
 
 @pytest.mark.parametrize("act,p", [("tanh", 1), ("xtanh", 2), ("x2tanh", 3)])
@@ -130,7 +230,7 @@ def test_residual_net_structure():
 
 
 def test_c2_rejects_mismatched_epochs():
-    cfg = exp.config("smoke", c2_epochs=[1, 2])
+    cfg = CHAPTER.config("smoke", c2={"epochs": [1, 2]})
     with pytest.raises(ValueError, match="same length"):
         var.run_c2(cfg, 0)
 
@@ -160,18 +260,20 @@ def test_normalized_input_weights_drops_small_neurons():
     with torch.no_grad():
         lin.weight.copy_(torch.tensor([[3.0, 0.0], [0.01, 0.0], [0.0, 1.0]]))
         lin.bias.copy_(torch.tensor([4.0, 0.0, 0.0]))
-    u = exp.normalized_input_weights(lin, min_norm=0.04)
+    u = core.normalized_input_weights(lin, min_norm=0.04)
     assert u.shape == (2, 3)
     assert np.allclose(u[0], [0.6, 0.0, 0.8])
 
 
 def test_sensitivity_tables_have_one_column_per_setting():
-    cfg = exp.config("smoke", activations=["relu", "xtanh"], c2=False, c3=False, c4=False, c5=False, gammas=[],
-                     lr_alternatives=[8e-4], epochs_alternatives=[30])
-    res = exp.run(cfg)
-    lr = exp.sensitivity_table(res, "lr", "lr", cfg["lr_activations"])
+    cfg = CHAPTER.config("smoke", c1={"activations": ["relu", "xtanh"]}, c2={"enabled": False},
+                         c3={"enabled": False}, c4={"enabled": False}, c5={"enabled": False}, sweep={"gammas": []},
+                         lr_sensitivity={"lrs": [8e-4]}, epochs_sensitivity={"epochs": [30]})
+    res = CHAPTER.run(cfg)
+    lr = plots.sensitivity_table(res, "lr")
     assert list(lr.columns) == ["lr 0.001", "lr 0.0008"] and list(lr.index) == ["ReLU"]
-    ep = exp.sensitivity_table(res, "epochs", "epochs", cfg["epochs_activations"])
+    ep = plots.sensitivity_table(res, "epochs")
     assert list(ep.columns) == ["epochs 100", "epochs 30"] and list(ep.index) == ["x·tanh (2p = 4)"]
     assert "epochs/xtanh/epochs_30/directions_mean" in res.metrics
     assert "lr/relu/lr_0.0008/directions_mean" in res.metrics
+    assert CHAPTER.check_metrics(res.metrics, cfg) == []

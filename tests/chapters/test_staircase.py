@@ -1,13 +1,16 @@
 """Chapter 3 (the staircase phenomenon): the alignment and monotonicity metrics on synthetic histories with
-known answers, and the experiment at the smoke profile."""
+known answers, the chapter's units (distinct, picklable, independent of order), and the experiment at the smoke
+profile."""
 import math
+import pickle
 
 import numpy as np
+import pandas as pd
 import pytest
+import torch
 
-from sfli.claims import CLAIMS
-from sfli.experiments import staircase as exp
-from sfli.experiments.staircase_analysis import (
+from sfli.experiments.staircase import CHAPTER, plots, runs, tables
+from sfli.experiments.staircase.analysis import (
     alignment, censored_median, depth_monotone_fraction, rank_loss_spearman, steps_to_level, windows,
 )
 
@@ -112,42 +115,97 @@ def test_steps_to_level_and_censoring():
 
 def test_unknown_profile_names_the_valid_ones():
     with pytest.raises(ValueError, match="unknown profile 'nope'; valid profiles: smoke, ci, paper"):
-        exp.config("nope")
+        CHAPTER.config("nope")
+
+
+def test_settings_are_grouped_and_checked():
+    cfg = CHAPTER.config("ci", sens={"width": 12})
+    assert cfg["sens"] == {**CHAPTER.config("ci")["sens"], "width": 12}
+    with pytest.raises(ValueError, match="unknown setting 'sens_width'"):
+        CHAPTER.config("ci", sens_width=12)
 
 
 def test_specs_share_runs_between_experiments():
-    cfg = exp.config("ci")
-    specs = exp.specs(cfg, [0])
+    cfg = CHAPTER.config("ci")
+    specs = runs.specs(cfg, [0])
     assert len(specs) == len(set(specs))
-    main = exp.Spec(depth=cfg["main_depth"], width=cfg["main_width"], seed=0)
+    main = runs.Spec(depth=cfg["main"]["depth"], width=cfg["main"]["width"], eps=cfg["eps"], seed=0)
     assert specs.count(main) == 1  # S1 grid, S2, S3 (tanh), S4 baseline and S7 (MLP) are one run
 
 
+def tiny(profile: str = "paper") -> dict:
+    """A profile's settings shrunk to a run of seconds (every experiment, one seed)."""
+    cfg = CHAPTER.config(profile)
+    return CHAPTER.config(profile, n_seeds=1, n_log=3, depths=[2], widths=[6], main={"depth": 2, "width": 6},
+                          sens={"width": 6}, activations=["tanh", "relu"], threads=1,
+                          regression={"steps": 20, "record_every": 10, "quadrature_n": 32},
+                          pinn={**cfg["pinn"], "width": 6, "depth": 2, "n_interior": 16, "n_boundary": 8,
+                                "steps": 10, "record_every": 5, "quadrature_n": 6},
+                          rfm={"n_features": 18, "scales": [1.0], "quadrature_n": 12})
+
+
 def test_paper_profile_is_constructed_and_runs_tiny():
-    cfg = exp.config("paper")
-    assert cfg["n_seeds"] >= 5 and max(cfg["widths"]) > max(exp.config("ci")["widths"])
-    tiny = exp.config("paper", n_seeds=1, steps=20, record_every=10, n_log=3, depths=[2], widths=[6],
-                      main_depth=2, main_width=6, sens_width=6, activations=["tanh", "relu"],
-                      quadrature_n=32, threads=1,
-                      pinn={**cfg["pinn"], "width": 6, "depth": 2, "n_interior": 16, "n_boundary": 8, "steps": 10,
-                            "record_every": 5, "quadrature_n": 6},
-                      rfm={**cfg["rfm"], "n_features": 18, "scales": [1.0], "quadrature_n": 12})
-    res = exp.run(tiny)
+    cfg = CHAPTER.config("paper")
+    assert cfg["n_seeds"] >= 5 and max(cfg["widths"]) > max(CHAPTER.config("ci")["widths"])
+    small = tiny()
+    res = CHAPTER.run(small)
     assert res.metrics["n_runs"] == len(res.runs) > 0
+    assert CHAPTER.check_metrics(res.metrics, small) == []
+
+
+def test_units_are_distinct_picklable_and_independent_of_order():
+    cfg = tiny("smoke")
+    units = list(CHAPTER.units(cfg, [0, 1]))
+    assert len(units) == len(set(units))
+    assert {type(u) for u in units} == {runs.Spec, runs.FeatureSpec}
+    copies = pickle.loads(pickle.dumps(units))
+    assert copies == units and [hash(u) for u in copies] == [hash(u) for u in units]
+    few = [units[0], next(u for u in units if getattr(u, "problem", "") == "poisson"), units[-1]]
+
+    def comparable(out):
+        if isinstance(out, runs.RunOutput):
+            return ({k: v for k, v in out.summary.items() if "seconds" not in k and k != "record_share"},
+                    out.curves)
+        return {k: v for k, v in out.row.items() if k != "seconds"}, pd.DataFrame({"spectrum": out.spectrum})
+
+    in_order = [comparable(CHAPTER.run_unit(u, cfg)) for u in few]
+    torch.manual_seed(12345)  # global RNG state must not matter
+    reverse = [comparable(CHAPTER.run_unit(u, cfg)) for u in reversed(few)][::-1]
+    for (row_a, frame_a), (row_b, frame_b) in zip(in_order, reverse):
+        assert row_a == pytest.approx(row_b, nan_ok=True)
+        pd.testing.assert_frame_equal(frame_a, frame_b)
+
+
+def test_aggregation_does_not_depend_on_the_order_the_units_ran_in():
+    cfg = tiny("smoke")
+    serial = CHAPTER.run(cfg)
+    backwards = CHAPTER.run(cfg, map_units=lambda fn, units: [fn(u) for u in units[::-1]][::-1])
+    keep = lambda m: {k: v for k, v in m.items() if not k.startswith("time/")}  # noqa: E731
+    assert keep(backwards.metrics) == pytest.approx(keep(serial.metrics), nan_ok=True)
+    pd.testing.assert_frame_equal(backwards.runs.drop(columns=["record_share", "train_seconds", "record_seconds"]),
+                                  serial.runs.drop(columns=["record_share", "train_seconds", "record_seconds"]))
 
 
 @pytest.fixture(scope="module")
 def smoke():
-    return exp.run(exp.config("smoke"))
+    return CHAPTER.run(CHAPTER.config("smoke"))
 
 
 def test_smoke_run_returns_every_claim_metric(smoke):
     metrics = smoke.metrics
-    for claim in (c for c in CLAIMS if c.record == exp.NAME):
+    for claim in CHAPTER.claims:
         assert claim.metric in metrics, claim.id
         assert isinstance(metrics[claim.metric], (int, float)), claim.id
     assert all(isinstance(v, (int, float)) for v in metrics.values())
-    assert metrics["tracking/record_share_max"] <= 0.5
+    assert CHAPTER.check_metrics(metrics, CHAPTER.config("smoke")) == []
+    assert metrics["time/record_share_max"] <= 1.0
+
+
+def test_claims_follow_the_rules():
+    for claim in CHAPTER.claims:
+        assert claim.record == "03_staircase" and claim.origin in ("paper", "principle", "measured")
+        assert not claim.must_hold  # paper claims are findings; the book's only claim here is a wall-time share
+        assert claim.note, claim.id
 
 
 def test_smoke_tables_and_figures(smoke):
@@ -156,9 +214,11 @@ def test_smoke_tables_and_figures(smoke):
     assert set(smoke.rfm.method) == {"elm", "pou"}
     for name in ("plot_staircase", "plot_activations", "plot_eps_sensitivity", "plot_alignment",
                  "plot_layer_ranks", "plot_sfli", "plot_pinn", "plot_resnet", "plot_rfm", "plot_loss_vs_rank"):
-        fig = getattr(exp, name)(smoke)
+        fig = getattr(plots, name)(smoke)
         assert fig.axes, name
-    assert len(exp.alignment_table(smoke)) >= 2
-    assert set(exp.init_table(smoke, "s4").index) == {"Xavier normal", "SFLI, random", "SFLI, quasi (deterministic)"}
-    assert len(exp.init_table(smoke, "s5")) == 2
-    assert len(exp.rfm_table(smoke)) == 4
+    assert len(tables.alignment_table(smoke)) >= 2
+    assert set(tables.init_table(smoke, "s4").index) == {"Xavier normal", "SFLI, random",
+                                                          "SFLI, quasi (deterministic)"}
+    assert len(tables.init_table(smoke, "s5")) == 2
+    assert len(plots.rfm_table(smoke)) == 4
+    assert set(CHAPTER.tables(smoke)) == {"alignment", "s4", "s5", "rfm", "runs"}

@@ -3,17 +3,13 @@ from __future__ import annotations
 
 import doctest
 import importlib
-import math
 
 import mpmath
 import numpy as np
 import pytest
 import torch
-from matplotlib.figure import Figure
 
-import sfli
 from sfli import eps_rank, gram, gram_spectrum, quadrature, rank_from_spectrum
-from sfli.experiments import eps_rank_checks as exp
 
 EPS_LIST = [1e-2, 1e-3, 1e-4, 1e-6, 1e-8, 1e-10]
 
@@ -188,84 +184,3 @@ def test_bad_eps_raises(eps):
 def test_unknown_method_raises():
     with pytest.raises(ValueError, match="eigh"):
         eps_rank(torch.eye(3), method="qr")
-
-
-# ---------------------------------------------------------------- chapter 1 experiment module
-
-@pytest.fixture(scope="module")
-def smoke():
-    cfg = exp.config("smoke")
-    return cfg, exp.run(cfg)
-
-
-def test_smoke_metrics(smoke):
-    cfg, result = smoke
-    m = result.metrics
-    assert m["hilbert/max_rank_error"] == 0
-    assert m["hilbert/svd_max_rank_error"] == 0
-    assert m["hilbert/max_rel_eig_error_above_1e-10"] < 1e-5
-    assert 1e-17 < m["hilbert/eigh_first_unresolved"] < 1e-12  # the eigh floor ≈ u·λ_max
-    assert m["legendre/rank_error"] == 0
-    assert m["legendre/eps_rank"] == cfg["legendre"]["n"]
-    assert m["legendre/max_eig_deviation"] < 1e-10
-    assert m["duplicates/base_eps_rank"] == cfg["duplicates"]["width"]
-    assert m["duplicates/base_lambda_min"] > cfg["eps"]
-    assert m["duplicates/rank_deficit_error"] == 0
-    assert m["near_duplicates/small_delta_rank_error"] == 0
-    assert m["near_duplicates/full_rank"] == cfg["duplicates"]["width"] + cfg["near"]["q"]
-    assert m["near_duplicates/eig_slope"] == pytest.approx(2.0, abs=0.05)
-    assert m["sensitivity/float32_max_rank_diff"] == 0
-    assert m["sensitivity/sfli/eps_rank_mean"] > m["sensitivity/xavier_normal/eps_rank_mean"]
-    for init in cfg["sensitivity"]["inits"]:
-        assert m[f"sensitivity/{init}/n_converged"] in cfg["sensitivity"]["nodes"]
-    assert not any(k.startswith("time/") for k in m)  # smoke skips the timing
-    assert all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in m.values())
-    assert all(type(v) in (int, float) for v in m.values())  # plain Python numbers, not numpy
-
-
-def test_smoke_tables(smoke):
-    cfg, result = smoke
-    assert len(result.hilbert_ranks) == (cfg["hilbert"]["kmax"] + 1) * len(cfg["eps_list"])
-    assert (result.hilbert_ranks.eigh == result.hilbert_ranks.exact).all()
-    assert set(result.sens_nodes.init) == set(cfg["sensitivity"]["inits"])
-    assert sorted(result.sens_nodes.seed.unique()) == exp.seeds(cfg)
-    assert result.timing.empty
-
-
-def test_plots_return_labelled_figures(smoke):
-    sfli.plotting.use_style()
-    _, result = smoke
-    for name in [n for n in dir(exp) if n.startswith("plot_")]:
-        fig = getattr(exp, name)(result)
-        assert isinstance(fig, Figure), name
-        for ax in fig.axes:
-            assert ax.get_xlabel() and ax.get_ylabel(), name
-
-
-def test_seed_changes_random_parts_only():
-    cfg = exp.config("smoke", hilbert_kmax=3, sens_nodes=[8, 16], near_deltas=[1e-3, 1e-2], dup_q=[0, 2])
-    a, b = exp.run(cfg, seed=0), exp.run(cfg, seed=5)
-    assert a.metrics["hilbert/max_rank_error"] == b.metrics["hilbert/max_rank_error"] == 0
-    assert sorted(b.duplicates.seed.unique()) == [5, 6]
-    assert not a.near_duplicates.lam_min.equals(b.near_duplicates.lam_min)
-
-
-def test_config_profiles_and_overrides():
-    assert set(exp.CONFIGS) == set(sfli.PROFILES)
-    assert all(set(c) == set(exp.CONFIGS["ci"]) for c in exp.CONFIGS.values())
-    assert exp.config("smoke", n_seeds=3)["n_seeds"] == 3
-    assert exp.CONFIGS["smoke"]["n_seeds"] == 2  # overrides do not leak into CONFIGS
-    with pytest.raises(ValueError, match="smoke, ci, paper"):
-        exp.config("nope")
-    with pytest.raises(ValueError, match="valid settings"):
-        exp.config("smoke", n_seed=3)
-    with pytest.raises(ValueError, match="hilbert_nodes"):
-        exp.run(exp.config("smoke", hilbert_kmax=80))
-
-
-def test_hilbert_exact_helper_and_n_converged():
-    np.testing.assert_allclose(exp.hilbert_exact(2), [(4 + math.sqrt(13)) / 6, (4 - math.sqrt(13)) / 6])
-    import pandas as pd
-    table = pd.DataFrame({"init": "a", "seed": [0] * 4 + [1] * 4, "N": [4, 8, 16, 32] * 2,
-                          "eps_rank": [4, 6, 5, 5, 4, 5, 6, 6]})
-    assert exp.n_converged(table, "a") == 16  # seed 0 settles at 16, seed 1 at 8

@@ -1,16 +1,13 @@
-"""SFLI and the baseline initializers (sfli.init), the MLP, and the chapter-2 experiment (init_rank)."""
+"""SFLI and the baseline initializers (sfli.init) and the MLP. The chapter-2 experiment: tests/chapters/test_sfli_init.py."""
 import itertools
 import math
 
-import numpy as np
-import pandas as pd
 import pytest
 import torch
 from torch import nn
 
 import sfli
 from sfli.activations import FAMILIES
-from sfli.experiments import init_rank as exp
 from sfli.init import BASELINES, apply_sfli, default_gamma, sfli_
 from sfli.nets import MLP
 
@@ -65,14 +62,6 @@ def test_transition_hyperplanes_cut_the_box(activation, placement, d):
     lin = sfli_(layer(d, 64), BOXES[d], activation, placement=placement, generator=gen(3))
     values = corner_values(lin, BOXES[d])
     assert (values.min(dim=1).values < 0).all() and (values.max(dim=1).values > 0).all()
-    # and the experiment's closed form agrees with the corner enumeration
-    assert exp.meets_box(lin.weight.detach(), lin.bias.detach(), sfli.as_box(BOXES[d])).all()
-
-
-def test_meets_box_detects_a_plane_outside():
-    w = torch.tensor([[1.0, 0.0], [1.0, 1.0], [0.0, 2.0]], dtype=torch.float64)
-    b = torch.tensor([0.5, -3.0, 0.0], dtype=torch.float64)  # x1 = −0.5 (in); x1 + x2 = 3 (out); x2 = 0 (in)
-    assert exp.meets_box(w, b, exp.domain(2)).tolist() == [True, False, True]
 
 
 def test_quasi_placement_in_1d_is_equispaced_with_alternating_directions():
@@ -307,116 +296,3 @@ def test_mlp_shapes_and_determinism():
     assert len(a.hidden) == 3 and a.first is a.hidden[0]
     assert a(torch.zeros(4, 2)).shape == (4, 1)
     assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
-
-
-# ---------------------------------------------------------------- the experiment
-
-@pytest.fixture(scope="module")
-def smoke():
-    return exp.run(exp.config("smoke"))
-
-
-def test_smoke_run_has_every_metric(smoke):
-    m = smoke.metrics
-    for b in BASELINES:
-        for name in ("first_layer_ratio", "last_layer_ratio", "first_layer_win_rate", "last_layer_win_rate"):
-            assert f"{name}/{b}" in m
-            assert math.isfinite(m[f"{name}/{b}"])
-        for act in exp.config("smoke")["activations"]:
-            assert m[f"first_layer_ratio/{act}/{b}"] > 0
-        assert 0 <= m[f"first_layer_win_rate/{b}"] <= 1 and m[f"first_layer_ratio/{b}"] > 0
-    for act in exp.config("smoke")["gamma_activations"]:
-        for layer in ("first", "last"):
-            assert m[f"gamma_sweep/best_multiplier/{act}/{layer}"] in exp.config("smoke")["gamma_multipliers"]
-    for key in ("placement/quasi_minus_random/first", "placement/quasi_minus_random/last",
-                "same_hidden/last_layer_ratio/kaiming_normal", "quadrature_check/max_rel_change",
-                "transitions/inside_fraction/sfli", "sfli_first_layer_full_rank_fraction"):
-        assert key in m and math.isfinite(m[key])
-    assert all(isinstance(v, (int, float)) for v in m.values()), "metrics must be a flat dict of numbers"
-    assert m["transitions/inside_fraction/sfli"] == 1.0
-    assert m["transitions/through_center_fraction/xavier_normal"] == 1.0  # zero bias: every plane through 0
-    assert m["quadrature_check/max_rel_change"] <= 0.05
-
-
-def test_smoke_tables_are_consistent(smoke):
-    cfg = exp.config("smoke")
-    n_methods = 1 + len(cfg["baselines"]) + 1 + len(cfg["sfli_on"])
-    assert len(smoke.ranks) == len(cfg["activations"]) * len(cfg["dims"]) * len(cfg["widths"]) * n_methods
-    assert (smoke.ranks[["first", "last"]].to_numpy() <= smoke.ranks[["width"]].to_numpy()).all()
-    # SFLI and SFLI on He-normal hidden layers share the first layer exactly
-    key = ["activation", "dim", "width", "seed"]
-    a = smoke.ranks[smoke.ranks.method == "sfli"].set_index(key)["first"]
-    b = smoke.ranks[smoke.ranks.method == "sfli+kaiming_normal"].set_index(key)["first"]
-    assert a.equals(b.loc[a.index])
-    # multiplier 1 of the γ sweep is the main sweep's SFLI net
-    g = smoke.gamma[smoke.gamma.multiplier == 1.0]
-    for row in g.itertuples():
-        main = smoke.ranks[(smoke.ranks.method == "sfli") & (smoke.ranks.activation == row.activation)
-                           & (smoke.ranks.dim == row.dim) & (smoke.ranks.width == row.width)
-                           & (smoke.ranks.seed == row.seed)]
-        assert (int(main["first"].iloc[0]), int(main["last"].iloc[0])) == (row.first, row.last)
-
-
-def test_smoke_run_is_reproducible(smoke):
-    again = exp.run(exp.config("smoke"))
-    pd.testing.assert_frame_equal(smoke.ranks, again.ranks)
-    pd.testing.assert_frame_equal(smoke.gamma, again.gamma)
-    assert {k: v for k, v in smoke.metrics.items() if not k.startswith("time/")} == \
-           {k: v for k, v in again.metrics.items() if not k.startswith("time/")}
-
-
-def test_sfli_first_layer_rank_beats_xavier_in_1d_tanh():
-    x, w = sfli.quadrature([(-1, 1)], 512)
-    ranks = {m: exp.layer_ranks(exp.build_net(m, "tanh", 1, 32, 4, seed=0), x, w, 1e-3)
-             for m in ("sfli", "xavier_normal")}
-    assert ranks["xavier_normal"][0] <= 2  # zero bias, 1-D: tanh(w_i x) are all close to multiples of tanh(x)
-    assert ranks["sfli"][0] > 4 * ranks["xavier_normal"][0]
-
-
-def test_build_net_pairs_sfli_with_xavier_normal():
-    s, x = exp.build_net("sfli", "tanh", 2, 16, 3, 0), exp.build_net("xavier_normal", "tanh", 2, 16, 3, 0)
-    assert s.first.weight.dtype == torch.float64
-    assert not torch.equal(s.first.weight, x.first.weight)
-    for p, q in zip([*s.hidden[1:].parameters(), *s.output.parameters()],
-                    [*x.hidden[1:].parameters(), *x.output.parameters()]):
-        assert torch.equal(p, q)
-    q = exp.build_net("sfli_quasi", "tanh", 1, 8, 2, 0)
-    assert torch.equal(torch.sign(q.first.weight[:, 0]), torch.tensor([1.0, -1.0] * 4, dtype=torch.float64))
-    with pytest.raises(ValueError, match="unknown method"):
-        exp.build_net("sfli+nope", "tanh", 1, 8, 2, 0)
-
-
-def test_reference_gamma_matches_the_layer():
-    net = exp.build_net("sfli", "relu", 2, 32, 2, 0)
-    g = exp.reference_gamma("relu", 32, net.first)
-    assert torch.allclose(net.first.weight.norm(dim=1), torch.full((32,), g, dtype=torch.float64))
-    assert exp.reference_gamma("tanh", 32, net.first) == default_gamma("tanh", 32, exp.domain(2))
-
-
-def test_ratio_and_win_rate_definitions():
-    ranks = pd.DataFrame([
-        # activation, dim, width, method, seed, first, last
-        ("tanh", 1, 8, "sfli", 0, 8, 4), ("tanh", 1, 8, "b", 0, 2, 0),
-        ("tanh", 1, 8, "sfli", 1, 6, 4), ("tanh", 1, 8, "b", 1, 6, 8),
-        ("tanh", 1, 16, "sfli", 0, 4, 2), ("tanh", 1, 16, "b", 0, 4, 2),
-        ("tanh", 1, 16, "sfli", 1, 4, 2), ("tanh", 1, 16, "b", 1, 4, 2),
-    ], columns=["activation", "dim", "width", "method", "seed", "first", "last"])
-    first = np.exp(exp.log_ratio(ranks, "sfli", "b", "first").mean())
-    assert first == pytest.approx((4 * 1 * 1 * 1) ** 0.25)
-    last = np.exp(exp.log_ratio(ranks, "sfli", "b", "last").mean())  # rank 0 counts as 1
-    assert last == pytest.approx((4 * 0.5 * 1 * 1) ** 0.25)
-    assert exp.win_rate(ranks, "sfli", "b", "first") == 0.5  # width 8: 7 > 4; width 16: tie is not a win
-    assert exp.win_rate(ranks, "sfli", "b", "last") == 0.0  # width 8: 4 = 4
-
-
-def test_config_rejects_unknown_settings_and_profiles():
-    assert exp.config("ci", widths=[16, 32])["widths"] == [16, 32]
-    with pytest.raises(ValueError, match="unknown setting"):
-        exp.config("smoke", width=3)
-    with pytest.raises(ValueError, match="unknown profile"):
-        exp.config("huge")
-    for profile in ("smoke", "ci", "paper"):
-        cfg = exp.config(profile)
-        assert len(cfg["nodes"]) == 3 and set(cfg["dims"]) <= {1, 2, 3}
-        assert 1.0 in cfg["gamma_multipliers"]
-        assert set(cfg["baselines"]) == set(BASELINES) and set(cfg["sfli_on"]) <= set(BASELINES)

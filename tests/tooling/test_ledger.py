@@ -39,7 +39,7 @@ def test_the_declarations_match_the_committed_records(profile):
 def test_only_the_books_own_checks_gate_the_build():
     for c in ledger.all_claims(BOOK):
         assert not c.must_hold or c.source == "book", c.id
-        assert c.origin in ("paper", "principle", "measured"), c.id
+        assert c.origin in ("paper", "principle", "target", "measured"), c.id
 
 
 def test_page_lists_every_claim_with_value_verdict_and_origin():
@@ -79,3 +79,11 @@ def test_regression_reports_claim_flips_but_not_of_wall_time_claims():
     ref = _record({claim.metric: 0.01}, name="03_staircase")
     new = _record({claim.metric: 0.99}, name="03_staircase")
     assert not any(claim.id in d for d in compare(ref, new, staircase))
+
+
+def test_round_off_metrics_regress_with_their_declared_absolute_tolerance():
+    perf = chapters()["05_performance"]
+    ref = _record({"engine/first_loss_max_rel_diff": 2.06e-7}, name="05_performance", profile="ci")
+    new = _record({"engine/first_loss_max_rel_diff": 0.0}, name="05_performance", profile="ci")
+    assert compare(ref, new, perf) == []  # a few float32 ulps either way
+    assert compare(ref, new) != []  # without the declaration: a relative change of 100 %

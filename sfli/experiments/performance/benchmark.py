@@ -3,7 +3,8 @@ r"""Time one PINN training step (loss, backward, Adam update) across derivative 
     python benchmarks/step.py --quick                  # CPU-sized subset, < 3 minutes on 2 cores
     python benchmarks/step.py --device cuda --out results/step_benchmark.json
 
-(the command line is ``benchmarks/step.py``; the appendix notebook calls :func:`run` and :func:`render_table`).
+(the command line is ``benchmarks/step.py``; the appendix's units call :func:`run`, its speed table reads
+:func:`table_rows`). It measures the core (:mod:`sfli.step`, :mod:`sfli.derivatives`); it is not part of it.
 
 What is timed: ``step()`` of :func:`sfli.step.make_step` — zero_grad, ``problem.loss(model, points, engine)``,
 backward, ``Adam.step()`` — one call per sample, each followed by ``torch.cuda.synchronize()`` on CUDA; the
@@ -13,7 +14,7 @@ capture) is reported separately as ``build_s``. Strict fp32 (no TF32). Variants:
 * ``autograd-eager`` — nested autograd, eager (the reference: the ratio column t/t_ref divides by it);
 * ``forward-eager`` / ``forward-compile`` — forward jets (:mod:`sfli.derivatives`), eager / torch.compile;
 * ``autograd-graph``, ``forward-graph``, ``forward-compile+graph`` — whole step in one CUDA graph (CUDA only);
-* ``jax-hessian`` / ``jax-forward`` — the JAX reference (:mod:`sfli.jax_reference`), for MLPs and modified MLPs;
+* ``jax-hessian`` / ``jax-forward`` — the JAX reference (:mod:`.jax_reference`), for MLPs and modified MLPs;
   t/t_jax divides by the faster of the two.
 
 Model FLOPs per step (matmul work only, elementwise ignored): 3 · 2 · M · ((1 + 2d) · N_int + N_rest), with M
@@ -31,8 +32,9 @@ from typing import Any
 import torch
 from torch import nn
 
-from . import jax_reference, nets, problems
-from .step import first_line, make_step
+from ... import nets, problems
+from ...step import first_line, make_step
+from . import jax_reference
 
 #: name → (class name in sfli.nets, width, depth, JAX net or None)
 NETS = {"mlp4x128": ("MLP", 128, 4, "mlp"), "mlp4x256": ("MLP", 256, 4, "mlp"),
@@ -55,12 +57,13 @@ def build_problem(name: str, n: int):
     raise ValueError(f"unknown problem {name!r}; valid: {', '.join(PROBLEMS)}")
 
 
-def build_net(name: str, device: torch.device) -> nn.Module:
+def build_net(name: str, device: torch.device, seed: int = 0) -> nn.Module:
+    """The net ``name`` of :data:`NETS` on 2-D input, its weights drawn with ``seed``."""
     cls_name, width, depth, _ = NETS[name]
     cls = getattr(nets, cls_name, None)
     if cls is None:
         raise RuntimeError(f"sfli.nets has no {cls_name}")
-    return cls(2, width, depth, generator=torch.Generator().manual_seed(0)).to(device)
+    return cls(2, width, depth, generator=torch.Generator().manual_seed(seed)).to(device)
 
 
 def matmul_macs(model: nn.Module) -> int:
@@ -81,14 +84,15 @@ def _sync(device: torch.device) -> None:
 
 
 def time_torch(problem_name: str, net_name: str, n: int, variant: str, device: torch.device,
-               repeats: int, warmup: int) -> dict[str, Any]:
-    """Median ms of one step of ``variant`` (see the module docstring), plus build time, FLOPs and losses."""
+               repeats: int, warmup: int, seed: int = 0) -> dict[str, Any]:
+    """Median ms of one step of ``variant`` (see the module docstring), plus build time, FLOPs and losses; the
+    net's weights and the points are drawn with ``seed``."""
     engine, mode = VARIANTS[variant]
     problem = build_problem(problem_name, n)
     if "engine" not in inspect.signature(problem.loss).parameters:
         raise RuntimeError("this sfli has no derivative engines (problem.loss takes no engine)")
-    model = build_net(net_name, device)
-    points = {k: v.to(device) for k, v in problem.points(torch.Generator().manual_seed(0)).items()}
+    model = build_net(net_name, device, seed)
+    points = {k: v.to(device) for k, v in problem.points(torch.Generator().manual_seed(seed)).items()}
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     started = time.perf_counter()
     step = make_step(model, lambda pts: problem.loss(model, pts, engine=engine), opt, points, mode)
@@ -117,9 +121,10 @@ def configure_precision() -> None:
 
 def run(problems_: list[str], nets_: list[str], points: list[int], variants: list[str], device: torch.device,
         repeats: int, warmup: int, use_jax: bool, compile_only: tuple[str, str, int] | None = None,
-        jax_nets: list[str] | None = None, log=print) -> list[dict[str, Any]]:
+        jax_nets: list[str] | None = None, log=print, seed: int = 0) -> list[dict[str, Any]]:
     """All rows: one per (problem, net, points, variant), JAX rows included; failures recorded, not raised.
-    ``compile_only``: compiled variants only for this (problem, net, points); ``jax_nets``: JAX only for these."""
+    ``compile_only``: compiled variants only for this (problem, net, points); ``jax_nets``: JAX only for these;
+    ``seed``: of the weights and points (the same for every variant)."""
     rows = []
     for problem_name in problems_:
         for net_name in nets_:
@@ -130,7 +135,7 @@ def run(problems_: list[str], nets_: list[str], points: list[int], variants: lis
                     todo = [v for v in todo if "compile" not in v]
                 for variant in todo:
                     try:
-                        row = time_torch(problem_name, net_name, n, variant, device, repeats, warmup)
+                        row = time_torch(problem_name, net_name, n, variant, device, repeats, warmup, seed)
                     except Exception as error:  # noqa: BLE001 - a failing variant is a result too
                         row = {"error": first_line(error, 200)}
                     rows.append({**config, "variant": variant, **row})
@@ -142,7 +147,7 @@ def run(problems_: list[str], nets_: list[str], points: list[int], variants: lis
                     for derivatives in jax_reference.DERIVATIVES:
                         _, width, depth, _ = NETS[net_name]
                         r = jax_reference.time_step(jax_net, problem_name, derivatives, width=width, depth=depth,
-                                                    n=n, repeats=repeats, warmup=warmup)
+                                                    n=n, repeats=repeats, warmup=warmup, seed=seed)
                         rows.append({**config, "variant": f"jax-{derivatives}", **r, "flops": flops})
                         log(_line(rows[-1]))
     return rows

@@ -1,4 +1,4 @@
-r"""The JAX reference for :mod:`sfli.benchmark`: the same PINN training step, written the jaxpi way.
+r"""The JAX reference for :mod:`.benchmark`: the same PINN training step, written the jaxpi way.
 
 One step = loss, its gradient and one Adam update (written out here: no optax), all in one ``jax.jit``
 function, with matmul precision "highest" (strict fp32, as jaxpi). Nets: the tanh MLP (Xavier normal weights,
@@ -180,7 +180,7 @@ def make_step(net: str = "mlp", problem: str = "poisson2d", derivatives: str = "
 
 
 def time_step(net: str = "mlp", problem: str = "poisson2d", derivatives: str = "hessian", *, width: int = 128,
-              depth: int = 4, n: int = 1024, repeats: int = 200, warmup: int = 10) -> dict[str, Any]:
+              depth: int = 4, n: int = 1024, repeats: int = 200, warmup: int = 10, seed: int = 0) -> dict[str, Any]:
     """Median wall time of one jitted step over ``repeats`` steps (each ended by ``block_until_ready``),
     after ``warmup`` steps; also the compile time (first call) and the first and last loss."""
     import warnings
@@ -189,7 +189,7 @@ def time_step(net: str = "mlp", problem: str = "poisson2d", derivatives: str = "
 
     with jax.default_matmul_precision("highest"), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*donated buffers.*")
-        step, state, pts = make_step(net, problem, derivatives, width=width, depth=depth, n=n)
+        step, state, pts = make_step(net, problem, derivatives, width=width, depth=depth, n=n, seed=seed)
         started = time.perf_counter()
         state, first = step(state, pts)
         first.block_until_ready()

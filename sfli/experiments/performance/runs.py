@@ -1,71 +1,80 @@
 r"""Appendix — the training engine: the forward derivative engine agrees with nested autograd, and how fast one
-PINN training step is per engine and step mode (:mod:`sfli.benchmark`).
+PINN training step is per engine and step mode (:mod:`.benchmark`).
 
 Agreement (float64): for every net of the book (MLP, residual MLP, modified MLP, PirateNet with and without
 embeddings and random weight factorization) × activation, random weights and points, the largest relative
 difference of u, ∇u and the pure second derivatives between the forward engine and nested autograd.
 
-Speed: :func:`sfli.benchmark.run` on the profile's grid. Timings are machine-dependent: they are stored under
+Speed: :func:`.benchmark.run` on the profile's grid. Timings are machine-dependent: they are stored under
 ``time/`` in the record, so the regression tests never compare them; only the agreement numbers and the
 losses of the first step are regressed.
+
+Units (independent, picklable, each carrying its seed): one :class:`Agreement` per activation, one
+:class:`Timing` per benchmarked configuration (problem, net, points) with all its variants — the variants of a
+configuration run in one process on one device, so their ratios compare like with like.
 """
 from __future__ import annotations
 
 import math
 import time
 from dataclasses import dataclass, field
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 import torch
 
-from .. import benchmark, jax_reference, profiles, records
-from ..derivatives import autograd_derivatives, forward_derivatives
-from ..nets import MLP, ModifiedMLP, PirateNet, ResMLP
-from ..profiles import seeds  # noqa: F401  (part of the chapter's API)
-from ..train import torch_threads
+from ...derivatives import autograd_derivatives, forward_derivatives
+from ...nets import MLP, ModifiedMLP, PirateNet, ResMLP
+from . import benchmark, jax_reference
 
-NAME = "05_performance"
-#: the issue's target configuration (H100, strict fp32): 2-D Poisson, tanh MLP 4×128, 8192 points
+#: the book's target configuration (H100, strict fp32): 2-D Poisson, tanh MLP 4×128, 8192 points
 TARGET = ("poisson2d", "mlp4x128", 8192)
-
-_BASE = {"agreement_activations": ["tanh", "sin", "gelu", "softplus", "relu"], "agreement_points": 64,
-         "problems": ["poisson2d", "heat1d"], "nets": ["mlp4x128", "modified_mlp4x128", "pirate2x128"],
-         "points": [1024], "variants": ["autograd-eager", "forward-eager", "forward-compile"],
-         "compile_only": ["poisson2d", "mlp4x128", 1024], "repeats": 20, "warmup": 3, "jax": False, "threads": 1}
-# agreement_*: activations and points of the float64 agreement check. The speed grid: problems × nets × points ×
-# variants (sfli.benchmark.VARIANTS; CUDA-only ones are skipped on a CPU), compiled variants only for
-# compile_only (compiling costs ~20 s per configuration on the 2-core CPU; [] = everywhere), median of `repeats`
-# steps after `warmup`; jax: add the JAX reference rows when jax is installed; threads: torch threads (0: all).
-CONFIGS: dict[str, dict] = {
-    "smoke": {**_BASE, "n_seeds": 1, "agreement_activations": ["tanh", "relu"], "agreement_points": 16,
-              "problems": ["poisson2d"], "nets": ["mlp4x128"], "points": [128],
-              "variants": ["autograd-eager", "forward-eager"], "compile_only": [], "repeats": 3, "warmup": 1},
-    "ci": {**_BASE, "n_seeds": 1},
-    "paper": {**_BASE, "n_seeds": 1, "nets": list(benchmark.NETS), "points": [1024, 8192],
-              "variants": list(benchmark.VARIANTS), "compile_only": [], "repeats": 200, "warmup": 10,
-              "jax": True, "threads": 0},
-}
+QUANTITIES = ("u", "du", "d2u")  #: what the agreement check compares
 
 
-def config(profile: str, **overrides) -> dict:
-    """Settings of ``profile`` ("smoke", "ci", "paper"), with validated ``overrides``."""
-    return profiles.config(CONFIGS, profile, **overrides)
+@dataclass(frozen=True)
+class Agreement:
+    """The float64 agreement check for one activation, on every net of the book."""
+
+    activation: str
+    seed: int
+
+
+@dataclass(frozen=True)
+class Timing:
+    """One benchmarked configuration: every variant of the profile on (problem, net, points)."""
+
+    problem: str
+    net: str
+    points: int
+    seed: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.problem}/{self.net}/{self.points}"
+
+
+@dataclass
+class UnitOutput:
+    """What a unit returns: its rows (agreement rows or benchmark rows), its wall time and the device it ran on."""
+
+    rows: list[dict[str, Any]]
+    seconds: float
+    device: str = ""
 
 
 @dataclass
 class Result:
     agreement: pd.DataFrame  # net, activation, quantity, max_rel_diff
-    rows: list[dict]  # one per timed configuration and variant (sfli.benchmark.run)
+    rows: list[dict]  # one per timed configuration and variant (.benchmark.run)
     device: str
     metrics: dict[str, float | int] = field(default_factory=dict)
-    timings: dict[str, float] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds of the agreement check and of the benchmark
     cfg: dict = field(default_factory=dict)
 
-    def table(self) -> pd.DataFrame:
-        """The speed table: :func:`speed_table` of the rows."""
-        return speed_table(self.rows)
 
+# ---------------------------------------------------------------- agreement
 
 def agreement_nets(activation: str, generator: torch.Generator) -> dict[str, torch.nn.Module]:
     """The book's nets on 2-D input (two outputs), float64, every parameter random (biases and PirateNet's α
@@ -87,56 +96,99 @@ def agreement_nets(activation: str, generator: torch.Generator) -> dict[str, tor
     return built
 
 
-def engine_agreement(cfg: dict, seed: int = 0) -> pd.DataFrame:
-    """max |forward − autograd| / max |autograd| per net, activation and quantity (u, du, d2u), float64."""
+def agreement_rows(activation: str, points: int, seed: int) -> list[dict[str, Any]]:
+    """max |forward − autograd| / max |autograd| per net and quantity (u, du, d2u) for ``activation``, float64,
+    at ``points`` random points of [−1, 1]²; weights and points drawn with ``seed``."""
+    g = torch.Generator().manual_seed(seed)
+    x = torch.rand(points, 2, generator=g, dtype=torch.float64) * 2 - 1
     rows = []
-    for act in cfg["agreement_activations"]:
-        g = torch.Generator().manual_seed(seed)
-        x = torch.rand(cfg["agreement_points"], 2, generator=g, dtype=torch.float64) * 2 - 1
-        for name, net in agreement_nets(act, g).items():
-            ref, fwd = autograd_derivatives(net, x, create_graph=False), forward_derivatives(net, x)
-            for q in ("u", "du", "d2u"):
-                a, b = getattr(ref, q).detach(), getattr(fwd, q).detach()
-                scale = float(a.abs().max()) or 1.0
-                rows.append({"net": name, "activation": act, "quantity": q,
-                             "max_rel_diff": float((a - b).abs().max()) / scale})
-    return pd.DataFrame(rows)
+    for name, net in agreement_nets(activation, g).items():
+        ref, fwd = autograd_derivatives(net, x, create_graph=False), forward_derivatives(net, x)
+        for q in QUANTITIES:
+            a, b = getattr(ref, q).detach(), getattr(fwd, q).detach()
+            scale = float(a.abs().max()) or 1.0
+            rows.append({"net": name, "activation": activation, "quantity": q,
+                         "max_rel_diff": float((a - b).abs().max()) / scale})
+    return rows
 
 
-def run(cfg: dict, seed: int = 0, log=None) -> Result:
-    """The agreement table and the speed rows for ``cfg`` on the default device (CUDA when available)."""
+def engine_agreement(cfg: Mapping[str, Any], seed: int = 0) -> pd.DataFrame:
+    """The agreement table of every activation of ``cfg`` (serially; the chapter runs them as units)."""
+    return pd.DataFrame([r for act in cfg["agreement"]["activations"]
+                         for r in agreement_rows(act, cfg["agreement"]["points"], seed)])
+
+
+# ---------------------------------------------------------------- units
+
+def timing_configs(cfg: Mapping[str, Any]) -> list[tuple[str, str, int]]:
+    """(problem, net, points) of the speed grid, and the target configuration when ``speed.target`` is on."""
+    speed = cfg["speed"]
+    grid = [(p, n, k) for p in speed["problems"] for n in speed["nets"] for k in speed["points"]]
+    return grid + [TARGET] if speed["target"] and TARGET not in grid else grid
+
+
+def units(cfg: Mapping[str, Any], seed_list: list[int]) -> list[Agreement | Timing]:
+    """One agreement check per activation, then one timing per configuration; all with the first seed."""
+    seed = seed_list[0]
+    return ([Agreement(act, seed) for act in cfg["agreement"]["activations"]]
+            + [Timing(p, n, k, seed) for p, n, k in timing_configs(cfg)])
+
+
+def device_name(device: torch.device) -> str:
+    return torch.cuda.get_device_name(device) if device.type == "cuda" else "CPU"
+
+
+def run_unit(unit: Agreement | Timing, cfg: Mapping[str, Any]) -> UnitOutput:
+    """Run one unit: the agreement check on the CPU, a timing on the default device (CUDA when available)."""
+    start = time.perf_counter()
+    if isinstance(unit, Agreement):
+        rows = agreement_rows(unit.activation, cfg["agreement"]["points"], unit.seed)
+        return UnitOutput(rows, time.perf_counter() - start, "CPU")
+    if not isinstance(unit, Timing):
+        raise TypeError(f"not a unit of this chapter: {unit!r}")
+    speed = cfg["speed"]
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    t, start = {}, time.perf_counter()
-    with torch_threads(cfg["threads"]):
-        agreement = engine_agreement(cfg, seed)
-        t["agreement"] = time.perf_counter() - start
-        benchmark.configure_precision()
-        mark = time.perf_counter()
-        rows = benchmark.run(cfg["problems"], cfg["nets"], cfg["points"], cfg["variants"], device, cfg["repeats"],
-                             cfg["warmup"], cfg["jax"] and jax_reference.available(),
-                             tuple(cfg["compile_only"]) or None, log=log or (lambda line: None))
-        t["speed"] = time.perf_counter() - mark
-    name = torch.cuda.get_device_name(device) if device.type == "cuda" else "CPU"
-    res = Result(agreement, rows, name, timings=t, cfg=cfg)
-    res.metrics = metrics(res)
+    benchmark.configure_precision()
+    rows = benchmark.run([unit.problem], [unit.net], [unit.points], speed["variants"], device, speed["repeats"],
+                         speed["warmup"], speed["jax"] and jax_reference.available(),
+                         tuple(speed["compile_only"]) or None, log=lambda line: None, seed=unit.seed)
+    return UnitOutput(rows, time.perf_counter() - start, device_name(device))
+
+
+def aggregate(cfg: Mapping[str, Any], seed_list: list[int], results: Mapping[Any, UnitOutput]) -> Result:
+    """The agreement table, the speed rows (in the order of :func:`units`) and the metrics."""
+    order = units(cfg, seed_list)
+    agree = [results[u] for u in order if isinstance(u, Agreement)]
+    timed = [results[u] for u in order if isinstance(u, Timing)]
+    agreement = pd.DataFrame([r for out in agree for r in out.rows],
+                             columns=["net", "activation", "quantity", "max_rel_diff"])
+    rows = [r for out in timed for r in out.rows]
+    device = timed[0].device if timed else device_name(torch.device("cuda" if torch.cuda.is_available() else "cpu"))
+    timings = {"agreement": sum(out.seconds for out in agree), "speed": sum(out.seconds for out in timed)}
+    res = Result(agreement, rows, device, timings=timings, cfg=dict(cfg))
+    res.metrics = metrics(res, target=bool(cfg["speed"]["target"]))
     return res
 
 
-def _key(r: dict) -> str:  # "problem/net/points"
+# ---------------------------------------------------------------- metrics
+
+def config_key(r: Mapping[str, Any]) -> str:
+    """"problem/net/points" of a benchmark row."""
     return f"{r['problem']}/{r['net']}/{r['points']}"
 
 
-def metrics(res: Result) -> dict[str, float | int]:
+def metrics(res: Result, target: bool = False) -> dict[str, float | int]:
     """Agreement (regressed), first-step losses (regressed: the same numbers on every engine) and timings
-    (under ``time/``, never regressed); the target configuration's speed-ups where it ran."""
+    (under ``time/``, never regressed); with ``target``, the target configuration's speed and speed-ups (NaN
+    where it did not run, or JAX did not)."""
     m: dict[str, float | int] = {"engine/max_rel_diff": float(res.agreement.max_rel_diff.max())}
     for q, d in res.agreement.groupby("quantity"):
         m[f"engine/{q}/max_rel_diff"] = float(d.max_rel_diff.max())
     ok = [r for r in res.rows if "ms" in r and not r["variant"].startswith("jax-")]
     by_config: dict[str, dict[str, dict]] = {}
     for r in ok:
-        by_config.setdefault(_key(r), {})[r["variant"]] = r
-        m[f"time/{_key(r)}/{r['variant']}_ms"] = r["ms"]
+        by_config.setdefault(config_key(r), {})[r["variant"]] = r
+        m[f"time/{config_key(r)}/{r['variant']}_ms"] = r["ms"]
     worst, speedups = 0.0, []
     for key, variants in by_config.items():
         ref = variants.get(benchmark.REFERENCE)
@@ -150,53 +202,20 @@ def metrics(res: Result) -> dict[str, float | int]:
     m["engine/first_loss_max_rel_diff"] = worst
     if speedups:
         m["time/forward_eager_speedup_geomean"] = float(np.exp(np.mean(np.log(speedups))))
-    target = by_config.get("/".join(map(str, TARGET)))
-    if target and benchmark.REFERENCE in target:
-        best = min(target.values(), key=lambda r: r["ms"])
-        m["time/target/best_ms"] = best["ms"]
-        m["time/target/speedup_vs_eager_autograd"] = target[benchmark.REFERENCE]["ms"] / best["ms"]
-        jax = [r["ms"] for r in res.rows if "ms" in r and r["variant"].startswith("jax-") and _key(r) ==
-               "/".join(map(str, TARGET))]
-        if jax:
-            m["time/target/ratio_vs_jax"] = best["ms"] / min(jax)
+    if target:
+        m.update(target_metrics(res.rows))
     m["time/total_s"] = sum(res.timings.values()) if res.timings else math.nan
     return m
 
 
-def committed_record(profile: str = "paper") -> dict | None:
-    """This appendix's committed reference record of ``profile`` (e.g. a GPU run at ``paper``), or None when the
-    checkout has none (or this is not a checkout, e.g. on Colab)."""
-    root = records.project_root()
-    path = None if root is None else root / "records" / profiles.check_profile(profile) / f"{NAME}.json"
-    return records.read_record(path) if path is not None and path.exists() else None
-
-
-def speed_table(rows: list[dict]) -> pd.DataFrame:
-    """:func:`sfli.benchmark.table_rows` as a DataFrame (rounded), indexed by configuration and variant."""
-    table = pd.DataFrame(benchmark.table_rows(rows)).set_index(["problem", "net", "points", "variant"])
-    return table.round({"ms/step": 2, "build s": 1, "t/t_ref": 2, "t/t_jax": 2, "GFLOP/s": 1}).dropna(axis=1,
-                                                                                                    how="all")
-
-
-def plot_speed(rows: list[dict]):
-    """ms per training step (log scale) per configuration, one bar per variant; failed variants left out."""
-    import matplotlib.pyplot as plt
-
-    from ..plotting import PALETTE
-
-    ok = [r for r in rows if "ms" in r]
-    configs = list(dict.fromkeys(_key(r) for r in ok))
-    variants = list(dict.fromkeys(r["variant"] for r in ok))
-    fig, ax = plt.subplots(figsize=(8, 0.55 * len(configs) * max(len(variants), 2) / 2 + 1.2))
-    height = 0.8 / len(variants)
-    for k, variant in enumerate(variants):
-        ms = {_key(r): r["ms"] for r in ok if r["variant"] == variant}
-        ys = [i + k * height for i, c in enumerate(configs) if c in ms]
-        ax.barh(ys, [ms[c] for c in configs if c in ms], height=height, color=PALETTE[k % len(PALETTE)],
-                label=variant)
-    ax.set_yticks([i + 0.4 - height / 2 for i in range(len(configs))], configs, fontsize=8)
-    ax.invert_yaxis()
-    ax.set_xscale("log")
-    ax.set_xlabel("ms per training step (median)")
-    ax.legend(fontsize=8, ncol=len(variants), loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
-    return fig
+def target_metrics(rows: list[dict]) -> dict[str, float]:
+    """The target configuration's fastest ms per step, its speed-up over eager nested autograd and its ratio to
+    the faster JAX reference; NaN for what did not run."""
+    key = "/".join(map(str, TARGET))
+    ran = [r for r in rows if "ms" in r and config_key(r) == key]
+    torch_ms = {r["variant"]: r["ms"] for r in ran if not r["variant"].startswith("jax-")}
+    jax_ms = [r["ms"] for r in ran if r["variant"].startswith("jax-")]
+    best = min(torch_ms.values(), default=math.nan)
+    ref = torch_ms.get(benchmark.REFERENCE, math.nan)
+    return {"time/target/best_ms": best, "time/target/speedup_vs_eager_autograd": ref / best,
+            "time/target/ratio_vs_jax": best / min(jax_ms) if jax_ms else math.nan}
