@@ -74,13 +74,15 @@ class Metric:
     """A declared metric. ``name`` may hold ``{placeholders}``, one per entry of ``over`` (placeholder → dotted
     setting whose list of values it takes, e.g. ``{"act": "activations"}``; a format spec such as ``{level:g}``
     applies). A name with ``*`` declares a family of detail metrics (regressed, never claimed). ``when``: the
-    dotted setting that switches the metric on ("" = always). ``atol``: an absolute regression tolerance for a
-    metric at round-off level, whose relative change means nothing (0: the default tolerance)."""
+    dotted setting that switches the metric on ("" = always). ``among`` limits a placeholder to some values of
+    its list (a tuple, or the dotted path of another setting's list). ``atol``: an absolute regression tolerance
+    for a metric at round-off level, whose relative change means nothing (0: the default tolerance)."""
 
     name: str
     description: str = ""
     over: Mapping[str, str] = field(default_factory=dict)
     when: str = ""
+    among: Mapping[str, tuple[Any, ...] | str] = field(default_factory=dict)
     atol: float = 0.0
 
     @property
@@ -91,8 +93,9 @@ class Metric:
         """The concrete names at settings ``cfg``."""
         if self.when and not setting(cfg, self.when):
             return []
+        allowed = {k: set(setting(cfg, v) if isinstance(v, str) else v) for k, v in self.among.items()}
         keys = list(self.over)
-        values = [list(setting(cfg, self.over[k])) for k in keys]
+        values = [[v for v in setting(cfg, self.over[k]) if k not in allowed or v in allowed[k]] for k in keys]
         return [self.name.format(**dict(zip(keys, combo))) for combo in itertools.product(*values)]
 
 
@@ -245,8 +248,12 @@ class Session:
         self.m = self.metrics
 
     def figure(self, fig, stem: str):
-        """Save ``fig`` (PNG and SVG, with the record) and return it for display."""
+        """Save ``fig`` (PNG and SVG, with the record) and return it, to be shown once as the cell's result."""
+        import matplotlib.pyplot as plt
+
         self.run.savefig(fig, stem)
+        if plt.fignum_exists(getattr(fig, "number", -1)):  # a pyplot figure: do not let the inline backend show it too
+            plt.close(fig)
         return fig
 
     @staticmethod

@@ -53,7 +53,19 @@ def _sections(profile: str, results: Path, root: Path) -> tuple[dict[str, list[V
 
 
 def cmd_book(args: argparse.Namespace) -> int:
-    root, results = pipeline.root_dir(), _results()
+    results = _results()
+    try:
+        with pipeline.BookLock(results, args.profile) as lock:
+            if lock.taken_over:
+                _say(lock.taken_over)
+            return _book(args, results)
+    except pipeline.LockError as err:
+        _say(f"sfli book: {err}")
+        return 1
+
+
+def _book(args: argparse.Namespace, results: Path) -> int:
+    root = pipeline.root_dir()
     everything = pipeline.book_notebooks(root)
     chapters = ledger.book_chapters(args.only or everything)
     problems: list[str] = []

@@ -128,7 +128,8 @@ def paths(name: str, profile: str, results: Path) -> dict[str, Path]:
     """Where a notebook's outputs live at ``profile``."""
     base = results / profile
     return {"record": base / f"{name}.json", "executed": base / "notebooks" / f"{name}.ipynb",
-            "figures": base / "figures" / name, "failed": base / "failed" / f"{name}.ipynb"}
+            "figures": base / "figures" / name, "failed": base / "failed" / f"{name}.ipynb",
+            "log": base / "logs" / f"{name}.kernel.log"}
 
 
 def staleness(chapter: Chapter, profile: str, key: str | None, results: Path) -> str:
@@ -166,6 +167,22 @@ def _commit(name: str, profile: str, staged: Path, tmp_notebook: Path, results: 
     write_json_atomic(p["record"], record)
 
 
+def _kernel_manager(log: Path) -> type:
+    """A kernel manager whose kernel writes its own stdout/stderr to ``log`` (its start-up warnings, or the
+    messages of a kernel stopped by Ctrl-C), not into the terminal of ``sfli book``."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class LoggedKernelManager(AsyncKernelManager):
+        async def start_kernel(self, **kw: Any) -> None:
+            log.parent.mkdir(parents=True, exist_ok=True)
+            with open(log, "w") as handle:  # the kernel keeps its own copy of the descriptor
+                kw.setdefault("stdout", handle)
+                kw.setdefault("stderr", handle)
+                return await super().start_kernel(**kw)
+
+    return LoggedKernelManager
+
+
 def run_notebook(
     chapter: Chapter,
     profile: str = "ci",
@@ -200,7 +217,8 @@ def run_notebook(
     try:
         papermill.execute_notebook(str(path), str(tmp), parameters=parameters, kernel_name=KERNEL,
                                    cwd=str(path.parent), progress_bar=progress, log_output=False,
-                                   execution_timeout=NOTEBOOK_TIMEOUT_S)
+                                   execution_timeout=NOTEBOOK_TIMEOUT_S,
+                                   kernel_manager_class=_kernel_manager(p["log"]))
         seconds = time.perf_counter() - started
         staged_record = staged / profile / f"{name}.json"
         try:
@@ -232,6 +250,56 @@ def run_notebook(
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+class LockError(RuntimeError):
+    """Another ``sfli book`` holds the lock of this checkout and profile."""
+
+
+class BookLock:
+    """One ``sfli book`` per checkout and profile: ``<results>/<profile>/.lock`` holds the owner's pid and start
+    time. A second run stops with one line naming the running one; a lock whose process is gone (a killed run)
+    is taken over."""
+
+    def __init__(self, results: Path, profile: str) -> None:
+        self.path = results / profile / ".lock"
+        self.taken_over: str = ""
+
+    @staticmethod
+    def _alive(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:  # alive, another user's
+            return True
+        return True
+
+    def __enter__(self) -> "BookLock":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        mine = json.dumps({"pid": os.getpid(), "started": time.strftime("%Y-%m-%d %H:%M:%S")})
+        for _ in range(2):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                try:
+                    owner = json.loads(self.path.read_text())
+                    pid = int(owner["pid"])
+                except (OSError, ValueError, KeyError, TypeError):
+                    owner, pid = {}, -1
+                if pid > 0 and self._alive(pid):
+                    raise LockError(f"another `sfli book` is running on this checkout at this profile (pid {pid}, "
+                                    f"started {owner.get('started', '?')}); wait for it, or stop it") from None
+                self.taken_over = f"took over the lock of a run that is gone (pid {pid})"
+                self.path.unlink(missing_ok=True)
+                continue
+            with os.fdopen(fd, "w") as handle:
+                handle.write(mine)
+            return self
+        raise LockError(f"could not take the lock {self.path}")
+
+    def __exit__(self, *exc: object) -> None:
+        self.path.unlink(missing_ok=True)
 
 
 def html_dir(profile: str, root: Path | None = None) -> Path:

@@ -1,7 +1,9 @@
 """Tests of the condensation chapter: multiplicities, the new activations, the orientation count, C2–C6, and the
 chapter's units (distinct, picklable, independent of their order)."""
+import json
 import math
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -160,9 +162,6 @@ def test_aggregate_is_independent_of_the_order_of_results(small_run):
 
 @pytest.mark.parametrize("profile", ["smoke", "ci"])
 def test_declaration_matches_the_committed_records(profile):
-    import json
-    from pathlib import Path
-
     record = json.loads((Path(__file__).parents[2] / "records" / profile / "04_condensation.json").read_text())
     assert CHAPTER.check_metrics(record["metrics"], CHAPTER.config(profile)) == []
 

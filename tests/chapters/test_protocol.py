@@ -121,3 +121,9 @@ def test_parameters_are_checked_in_the_notebook():
             ch.read_parameters({"profile": "ci", "seed": 0, **bad})
     assert ParameterError("x")._render_traceback_() == ["ParameterError: x"]  # one line in a notebook
     assert Param(float).check("lr", 1e-3) == 1e-3
+
+
+def test_metric_among_limits_a_placeholder():
+    cfg = {"acts": ["tanh", "relu", "gelu"], "sfli_acts": ["tanh", "relu"]}
+    assert Metric("{a}/r", over={"a": "acts"}, among={"a": "sfli_acts"}).names(cfg) == ["tanh/r", "relu/r"]
+    assert Metric("{a}/r", over={"a": "acts"}, among={"a": ("gelu",)}).names(cfg) == ["gelu/r"]

@@ -4,8 +4,10 @@ import importlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -233,3 +235,54 @@ def test_claims_piped_into_head_ends_quietly(tmp_path):
     err = proc.stderr.read().decode()
     proc.wait()
     assert "Traceback" not in err and "BrokenPipeError" not in err
+
+
+def test_one_book_per_checkout_and_profile_and_stale_locks_are_taken_over(tmp_path, capsys):
+    with pipeline.BookLock(tmp_path, "smoke"):
+        with pytest.raises(pipeline.LockError, match=r"another `sfli book` is running .* \(pid \d+, started"):
+            with pipeline.BookLock(tmp_path, "smoke"):
+                pass
+        with pipeline.BookLock(tmp_path, "ci"):  # another profile does not clash
+            pass
+    assert not (tmp_path / "smoke" / ".lock").exists()
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    (tmp_path / "smoke" / ".lock").write_text(json.dumps({"pid": gone.pid, "started": "earlier"}))
+    with pipeline.BookLock(tmp_path, "smoke") as lock:
+        assert f"pid {gone.pid}" in lock.taken_over
+
+
+def test_a_second_book_stops_with_one_line(project, capsys):
+    root, _ = project
+    lock = root / "results" / "smoke" / ".lock"
+    lock.parent.mkdir(parents=True)
+    lock.write_text(json.dumps({"pid": os.getppid(), "started": "now"}))  # a live process
+    assert cli.main(["book", "--profile", "smoke", "--no-html"]) == 1
+    out = capsys.readouterr().out
+    assert out.strip().count("\n") == 0 and f"pid {os.getppid()}" in out
+    assert not (root / "results" / "smoke" / "good.json").exists()
+
+
+def test_ctrl_c_says_one_line_keeps_finished_notebooks_and_leaves_no_temp_files(project):
+    root, _ = project
+    nbformat.write(_notebook("import time\ntime.sleep(60)"), root / "notebooks" / "bad.ipynb")  # a long run
+    script = ("import sys; sys.path.insert(0, 'notebooks'); import toy\n"
+              "from sfli.repro import cli, ledger\n"
+              "ledger.chapters = lambda: {'good': toy.GOOD, 'bad': toy.BAD}\n"
+              "sys.exit(cli.main(['book', '--profile', 'smoke', '--no-html']))\n")
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, "SFLI_RESULTS": str(root / "results")})
+    staging = root / "results" / ".staging"
+    for _ in range(600):  # wait until the second notebook is running
+        if (root / "results" / "smoke" / "good.json").exists() and staging.exists() and any(staging.iterdir()):
+            break
+        time.sleep(0.1)
+    time.sleep(3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, (out, err)
+    assert "interrupted during bad; finished notebooks kept" in out
+    assert "Traceback" not in err and "Traceback" not in out, err
+    assert (root / "results" / "smoke" / "good.json").exists()
+    assert sorted(p.name for p in (root / "results" / "smoke" / "notebooks").iterdir()) == ["good.ipynb"]
+    assert not any(staging.iterdir()) and not (root / "results" / "smoke" / ".lock").exists()

@@ -9,10 +9,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..eps_rank import gram_spectrum, rank_from_spectrum
-from ..init import sfli_, small_gaussian_
-from .condensation_acts import ACTS, Act
-from .init_rank import generator
+from ...eps_rank import gram_spectrum, rank_from_spectrum
+from ...init import sfli_, small_gaussian_
+from ..seeding import generator
+from .acts import ACTS, Act
 
 # ---------------------------------------------------------------- the statistic
 
@@ -80,13 +80,17 @@ def normalized_eps_rank(first: nn.Linear, act: str, x: torch.Tensor, w: torch.Te
 
 # ---------------------------------------------------------------- nets and training
 
-def build(d: int, m: int, act: str, init: str, cfg: dict, seed: int, gamma: float = 1.0, box=None) -> nn.Sequential:
+def build(d: int, m: int, act: str, init: str, small_std: float, seed: int, gamma: float = 1.0,
+          box: list[tuple[float, float]] | None = None) -> nn.Sequential:
+    """A d–m–1 net σ = ``act`` with biases; both layers at ``init``: "small" (every parameter N(0, small_std²)),
+    "common" (variance 1/m), "gamma" (variance m^(−γ)) or "sfli" (variance 1/m, then SFLI on the first layer over
+    ``box``). Seeded by (d, m, act, seed): the same draws for every init and γ."""
     g = generator("cond", d, m, act, seed)
     net = nn.Sequential(nn.Linear(d, m), Act(act), nn.Linear(m, 1))
     for lin in (net[0], net[2]):
         if init == "small":
             for p in lin.parameters():
-                nn.init.normal_(p, 0.0, cfg["small_std"], generator=g)
+                nn.init.normal_(p, 0.0, small_std, generator=g)
         elif init == "common":
             small_gaussian_(lin, gamma=1.0, m=m, generator=g)
         elif init == "gamma":
@@ -101,7 +105,13 @@ def build(d: int, m: int, act: str, init: str, cfg: dict, seed: int, gamma: floa
 
 
 def train(net: nn.Sequential, x: torch.Tensor, y: torch.Tensor, lr: float, epochs: int, snap=None) -> list[float]:
-    """Full-batch Adam on the MSE for ``epochs`` steps; ``snap(step, net)`` is called at steps 0..epochs."""
+    """Full-batch Adam on the MSE for ``epochs`` steps; ``snap(step, net)`` is called at steps 0..epochs (before
+    that step's update). Returns the loss at every step.
+
+    Why not :func:`sfli.train.fit`: the paper's protocol is plain full-batch Adam on a fixed sample (C4: a data set
+    with no exact solution), one step per "epoch", with the weights read at given epochs (``snap``). ``fit`` trains
+    a :class:`~sfli.train.Problem` (points drawn from its box, the L² error on a quadrature grid, ε-ranks per
+    logged step); none of that is needed here, and this 10-line loop states the paper's protocol exactly."""
     opt = torch.optim.Adam(net.parameters(), lr=lr)
     losses = []
     for step in range(epochs + 1):
@@ -116,16 +126,23 @@ def train(net: nn.Sequential, x: torch.Tensor, y: torch.Tensor, lr: float, epoch
     return losses
 
 
-def c1_data(cfg: dict, seed: int, frequency: float = 5.0) -> tuple[torch.Tensor, torch.Tensor]:
-    """``cfg["n_train"]`` points x ~ U[−4, 2]^5 (the seed's own) and the target :func:`c1_target`."""
+def c1_data(n_train: int, seed: int, frequency: float = 5.0) -> tuple[torch.Tensor, torch.Tensor]:
+    """``n_train`` points x ~ U[−4, 2]^5 (the seed's own) and the target :func:`c1_target`."""
     g = torch.Generator().manual_seed(seed)
-    x = -4.0 + 6.0 * torch.rand(cfg["n_train"], 5, generator=g)
+    x = -4.0 + 6.0 * torch.rand(n_train, 5, generator=g)
     return x, c1_target(x, frequency)
 
 
 def c1_target(x: torch.Tensor, frequency: float = 5.0) -> torch.Tensor:
     """f(x) = Σ_k 3.5 sin(ω x_k + 1), ω = 5 in C1 and 2 in C3 [paper]."""
     return (3.5 * torch.sin(frequency * x + 1)).sum(1, keepdim=True)
+
+
+def c5_data(n_train: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """``n_train`` points x ~ U[−1, 1.5] (the seed's own) and the target :func:`c5_target`."""
+    g = torch.Generator().manual_seed(seed)
+    x = -1.0 + 2.5 * torch.rand(n_train, 1, generator=g)
+    return x, c5_target(x)
 
 
 def c5_target(x: torch.Tensor) -> torch.Tensor:

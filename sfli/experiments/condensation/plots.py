@@ -1,23 +1,21 @@
-"""Figures and tables of the condensation chapter (:mod:`sfli.experiments.condensation`)."""
+"""Figures and display tables of the condensation chapter (:mod:`sfli.experiments.condensation`); each takes the
+chapter's :class:`~.runs.Result`."""
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ..plotting import PALETTE
-from .condensation_acts import LABELS, PAPER_P
-
-
-def _order(u):
-    from .condensation_core import order_neurons
-    return order_neurons(u)
+from ...plotting import PALETTE
+from .acts import LABELS, PAPER_P
+from .core import order_neurons
+from .variants import velocity
 
 
 def plot_c1_heatmaps(res, inits=("small", "common")):
     """Cosine-similarity heat maps of the normalized input weights (w_j, b_j) at the last epoch, first seed:
     one column per activation, one row per initialization; neurons in hierarchical-clustering order."""
-    acts = res.cfg["activations"]
+    acts = res.cfg["c1"]["activations"]
     fig, axes = plt.subplots(len(inits), len(acts), figsize=(2.3 * len(acts), 2.4 * len(inits)), squeeze=False)
     im = None
     for i, init in enumerate(inits):
@@ -27,7 +25,7 @@ def plot_c1_heatmaps(res, inits=("small", "common")):
             if u is None:
                 ax.axis("off")
                 continue
-            o = _order(u)
+            o = order_neurons(u)
             im = ax.imshow(u[o] @ u[o].T, cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest")
             ax.set_xticks([])
             ax.set_yticks([])
@@ -43,7 +41,7 @@ def plot_c1_heatmaps(res, inits=("small", "common")):
 def count_table(res) -> pd.DataFrame:
     """Counted directions and lines at the last epoch per activation and initialization (mean, min–max over
     seeds), against the paper's 2p."""
-    last = res.counts[(res.counts.step == res.cfg["epochs"]) & (res.counts.experiment == "c1")]
+    last = res.counts[(res.counts.step == res.cfg["c1"]["epochs"]) & (res.counts.experiment == "c1")]
     rows = []
     for (act, init), d in last.groupby(["activation", "init"], sort=False):
         p = PAPER_P[act]
@@ -51,7 +49,7 @@ def count_table(res) -> pd.DataFrame:
                      "directions": f"{d.directions.mean():.1f} [{d.directions.min()}–{d.directions.max()}]",
                      "lines": f"{d.lines.mean():.1f} [{d.lines.min()}–{d.lines.max()}]",
                      **{f"dirs, cos ≥ {t:g}": round(float(d[f"directions_t{t:g}"].mean()), 1)
-                        for t in res.cfg["thresholds_extra"]},
+                        for t in res.cfg["counting"]["thresholds_extra"]},
                      "share clustered": round(float(d.share.mean()), 2),
                      "ε-rank (normalized)": f"{d.eps_rank.mean():.1f} [{d.eps_rank.min()}–{d.eps_rank.max()}]",
                      "loss": float(d.loss.mean())})
@@ -62,7 +60,7 @@ def plot_ranks(res):
     """Normalized ε-rank of the first layer and counted directions against the epoch, small init, per activation."""
     d = res.counts[(res.counts.experiment == "c1") & (res.counts.init == "small")]
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
-    for k, act in enumerate(res.cfg["activations"]):
+    for k, act in enumerate(res.cfg["c1"]["activations"]):
         g = d[d.activation == act].groupby("step")
         for ax, col in zip(axes, ("eps_rank", "directions")):
             s = g[col].mean()
@@ -77,7 +75,7 @@ def plot_ranks(res):
 
 def plot_sweep(res):
     """Counted directions and normalized ε-rank at the last epoch against γ (var = m^(−γ))."""
-    last = res.counts[(res.counts.step == res.cfg["epochs"]) & (res.counts.experiment == "sweep")]
+    last = res.counts[(res.counts.step == res.cfg["c1"]["epochs"]) & (res.counts.experiment == "sweep")]
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
     for k, (act, d) in enumerate(last.groupby("activation", sort=False)):
         for ax, col in zip(axes, ("directions", "eps_rank")):
@@ -101,17 +99,17 @@ def plot_c5(res):
     fig, axes = plt.subplots(1, len(d), figsize=(3.0 * len(d), 3.0), squeeze=False)
     for ax, (_, r) in zip(axes[0], d.iterrows()):
         ax.plot(r.x, r.y, color="k", lw=2, label="net")
-        for k, deg in enumerate(res.cfg["c5_degrees"]):
+        for k, deg in enumerate(res.cfg["c5"]["degrees"]):
             ax.plot(r.x, r[f"fit_{deg}"], ls="--", color=PALETTE[k], label=f"degree {deg}")
         ax.set_title(LABELS[r.activation])
         ax.set_xlabel("x")
-    axes[0, 0].set_ylabel(f"output at epoch {res.cfg['c5_epochs']}")
+    axes[0, 0].set_ylabel(f"output at epoch {res.cfg['c5']['epochs']}")
     axes[0, -1].legend(fontsize=7)
     return fig
 
 
 def _heat(ax, u, title=""):
-    o = _order(u)
+    o = order_neurons(u)
     im = ax.imshow(u[o] @ u[o].T, cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest")
     ax.set_xticks([])
     ax.set_yticks([])
@@ -132,18 +130,21 @@ def plot_heatmap_row(mats: dict[str, np.ndarray]):
 
 def plot_c2(res):
     """C2: heat map of each layer's input weights at that layer's epoch (first seed)."""
-    cfg = res.cfg
+    c2 = res.cfg["c2"]
     return plot_heatmap_row({f"layer {k}: {LABELS[a]}\nepoch {e}": res.c2_weights[k]
-                             for k, (a, e) in enumerate(zip(cfg["c2_activations"], cfg["c2_epochs"]), start=1)
+                             for k, (a, e) in enumerate(zip(c2["activations"], c2["epochs"]), start=1)
                              if k in res.c2_weights})
+
+
+def plot_c4(res):
+    """C4: heat map of the first seed's input weights on the data set (an empty figure when C4 did not run)."""
+    return plot_heatmap_row({f"C4: {res.c4_data.split(' (')[0]}": res.c4_weights} if res.c4_weights is not None else {})
 
 
 def plot_c6(res):
     """C6: direction of the initial-stage velocity of (w, b) (f ≈ 0; output weight a = +1, a < 0 reverses it) on
-    a grid, the lines on which it is radial (dashed), and the neurons at ``c6_epoch`` (colour: sign of a_j)."""
-    from .condensation_variants import velocity
-
-    acts = [a for a in res.cfg["c5_activations"] if a in res.c6]
+    a grid, the lines on which it is radial (dashed), and the neurons at ``c6.epoch`` (colour: sign of a_j)."""
+    acts = [a for a in res.cfg["c5"]["activations"] if a in res.c6]
     fig, axes = plt.subplots(1, len(acts), figsize=(3.1 * len(acts), 3.1), squeeze=False)
     for ax, act in zip(axes[0], acts):
         c = res.c6[act]
@@ -186,26 +187,28 @@ def variants_table(res) -> pd.DataFrame:
                      "paper": f"{PAPER_P[act]} line(s)", "lines": cell(d, "lines"), "directions": cell(d, "directions")})
     for freq, d in (part["c3"].groupby("frequency", sort=False) if len(part["c3"]) else ()):
         rows.append({"experiment": "C3" if freq != 5.0 else "C1 (same filter)",
-                     "case": f"{LABELS[cfg['c3_activation']]}, sin({freq:g}x + 1), ‖u‖ ≥ {cfg['c3_min_norm']:g}",
+                     "case": f"{LABELS[cfg['c3']['activation']]}, sin({freq:g}x + 1), ‖u‖ ≥ {cfg['c3']['min_norm']:g}",
                      "paper": "3 directions, two opposite" if freq != 5.0 else "3 lines",
                      "lines": cell(d, "lines"), "directions": cell(d, "directions")})
     d = part["c4"]
     if len(d):
-        rows.append({"experiment": "C4", "case": f"{res.c4_data}, {LABELS[cfg['c4_activation']]}",
+        rows.append({"experiment": "C4", "case": f"{res.c4_data}, {LABELS[cfg['c4']['activation']]}",
                      "paper": "one line (MNIST)", "lines": cell(d, "lines"), "directions": cell(d, "directions")})
     for act, d in (part["c6"].groupby("activation", sort=False) if len(part["c6"]) else ()):
         p = PAPER_P[act]
-        rows.append({"experiment": "C6", "case": f"{LABELS[act]}, initial field; neurons at epoch {cfg['c6_epoch']}",
+        rows.append({"experiment": "C6", "case": f"{LABELS[act]}, initial field; neurons at epoch {cfg['c6']['epoch']}",
                      "paper": "—" if p is None else f"{p} stable line(s)",
                      "lines": f"field {d.field_lines.mean():.1f}, neurons {cell(d, 'lines')}", "directions": ""})
     return pd.DataFrame(rows).set_index(["experiment", "case"]) if rows else pd.DataFrame()
 
 
-def sensitivity_table(res, experiment: str, column: str, activations: list[str]) -> pd.DataFrame:
+def sensitivity_table(res, experiment: str) -> pd.DataFrame:
     """C1 counted directions at the last epoch (mean [min–max] over seeds) with the book's setting and with the
-    alternatives of ``experiment`` ("lr": learning rates, "epochs": longer training), one column per value."""
+    alternatives of ``experiment`` ("lr": learning rates, "epochs": longer training), one column per value, for
+    the activations of its settings group (``lr_sensitivity``, ``epochs_sensitivity``)."""
+    column, activations = experiment, res.cfg[f"{experiment}_sensitivity"]["activations"]
     c = res.counts
-    base = c[(c.experiment == "c1") & (c.init == "small") & (c.step == res.cfg["epochs"])]
+    base = c[(c.experiment == "c1") & (c.init == "small") & (c.step == res.cfg["c1"]["epochs"])]
     alt = c[(c.experiment == experiment) & (c.step == c.epochs)]
     d = pd.concat([base, alt])
     d = d[d.activation.isin(activations)]
@@ -218,3 +221,34 @@ def sensitivity_table(res, experiment: str, column: str, activations: list[str])
     table.columns = [f"{column} {v:g}" for v in table.columns]
     table.index = [f"{LABELS[a]} (2p = {2 * PAPER_P[a]})" if PAPER_P[a] else LABELS[a] for a in table.index]
     return table
+
+
+def fits_table(res) -> pd.DataFrame:
+    """C5: relative RMS misfit of the least-squares polynomial fits, mean over seeds, one column per degree."""
+    fits = res.c5_fits.pivot_table(index="activation", columns="degree", values="rel_error", aggfunc="mean")
+    fits.columns = [f"degree {d}" for d in fits.columns]
+    fits.index = [LABELS[a] for a in fits.index]
+    fits.index.name = "activation"
+    return fits
+
+
+def settings_table(res, seed_list: list[int]) -> pd.DataFrame:
+    """The settings of the run, one line per experiment."""
+    cfg = res.cfg
+    c1, c2, c3, c4, c5, c6, counting = (cfg[k] for k in ("c1", "c2", "c3", "c4", "c5", "c6", "counting"))
+    return pd.Series({
+        "C1 net": f"5–{c1['width']}–1, biases", "activations": ", ".join(c1["activations"]),
+        "training points": c1["n_train"], "small init": f"N(0, {c1['small_std']}²) (variance)",
+        "optimizer": f"Adam, lr {c1['lr']:g}, full batch, MSE", "epochs": c1["epochs"],
+        "seeds": ", ".join(map(str, seed_list)),
+        "counting": f"cos ≥ {counting['cos_threshold']}, clusters ≥ {counting['min_share']:.0%} of the neurons",
+        "ε, Sobol points": f"{cfg['eps_rank']['eps']:g}, {cfg['eps_rank']['quadrature_n']}",
+        "C5": f"1–{c5['width']}–1, var {c5['std']}², lr {c5['lr']:g}, {c5['epochs']} epochs, {c5['n_train']} points",
+        "C2": f"3–{c2['width']}×5–1 residual, var {c2['std']}², lr {c2['lr']:g}, epochs {c2['epochs']}",
+        "C3": f"{c3['activation']}, sin({c3['frequency']:g}x + 1), drop ‖u‖ < {c3['min_norm']:g}",
+        "C4": f"{res.c4_data or 'not run'}, {c4['width']} neurons, var {c4['std']}², lr {c4['lr']:g}, "
+              f"{c4['epochs']} epochs",
+        "C6": f"C5 nets at epoch {c6['epoch']}, lines at cos ≥ {c6['cos_threshold']}",
+        "γ sweep": ", ".join(f"{g:g}" for g in cfg["sweep"]["gammas"]) + " for " + ", ".join(cfg["sweep"]["activations"]),
+        "seconds of the training runs (sum)": round(res.timings["total"], 1),
+    }, name="setting").to_frame()

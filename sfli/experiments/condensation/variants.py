@@ -1,7 +1,8 @@
 r"""Condensation beyond C1 (Zhou et al., arXiv:2105.11686): the residual net with one activation per layer (C2),
 the low-frequency target (C3), a data set (C4), and the direction field of the 1-D initial dynamics (C6).
 
-All settings are the paper's [paper] unless the config says otherwise; see :data:`condensation.CONFIGS`.
+All settings are the paper's [paper] unless the settings say otherwise; see :mod:`.settings` (groups ``c2``,
+``c3``, ``c4``, ``c6`` and ``counting``).
 """
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from .condensation_acts import PAPER_P, Act
-from .condensation_core import build, c1_data, count_orientations, normalized_input_weights, train
-from .init_rank import generator
+from ..seeding import generator
+from .acts import PAPER_P, Act
+from .core import build, c1_data, count_orientations, normalized_input_weights, train
 
 # ---------------------------------------------------------------- C2: residual net, one activation per layer
 
@@ -37,24 +38,25 @@ class ResidualNet(nn.Module):
         return self.output(h)
 
 
-def c2_data(cfg: dict, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """x ~ U[−4, 2]³ (``cfg["n_train"]`` points), f(x) = Σ_k 4 sin(12 x_k + 1) [paper]."""
+def c2_data(n_train: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """x ~ U[−4, 2]³ (``n_train`` points), f(x) = Σ_k 4 sin(12 x_k + 1) [paper]."""
     g = torch.Generator().manual_seed(seed)
-    x = -4.0 + 6.0 * torch.rand(cfg["n_train"], 3, generator=g)
+    x = -4.0 + 6.0 * torch.rand(n_train, 3, generator=g)
     return x, (4.0 * torch.sin(12.0 * x + 1.0)).sum(1, keepdim=True)
 
 
 def run_c2(cfg: dict, seed: int) -> tuple[list[dict], dict[int, np.ndarray]]:
     """Train the C2 net once; count the orientations of each layer's input weights at that layer's epoch.
     Returns the rows and {layer: normalized input weights at its epoch}."""
-    acts, epochs = cfg["c2_activations"], cfg["c2_epochs"]
+    c2, counting = cfg["c2"], cfg["counting"]
+    acts, epochs = c2["activations"], c2["epochs"]
     if len(acts) != len(epochs):
-        raise ValueError(f"c2_activations ({len(acts)}) and c2_epochs ({len(epochs)}) must have the same length")
+        raise ValueError(f"c2.activations ({len(acts)}) and c2.epochs ({len(epochs)}) must have the same length")
     g = generator("cond-c2", seed)
-    net = ResidualNet(3, cfg["c2_width"], acts)
+    net = ResidualNet(3, c2["width"], acts)
     for p in net.parameters():
-        nn.init.normal_(p, 0.0, cfg["c2_std"], generator=g)
-    x, y = c2_data(cfg, seed)
+        nn.init.normal_(p, 0.0, c2["std"], generator=g)
+    x, y = c2_data(c2["n_train"], seed)
     rows: list[dict] = []
     weights: dict[int, np.ndarray] = {}
 
@@ -62,11 +64,11 @@ def run_c2(cfg: dict, seed: int) -> tuple[list[dict], dict[int, np.ndarray]]:
         for layer, (act, at) in enumerate(zip(acts, epochs), start=1):
             if step == at:
                 weights[layer] = normalized_input_weights(n.layers[layer - 1])
-                c = count_orientations(weights[layer], cfg["cos_threshold"], cfg["min_share"])
+                c = count_orientations(weights[layer], counting["cos_threshold"], counting["min_share"])
                 rows.append({"experiment": "c2", "layer": layer, "activation": act, "seed": seed, "step": step,
                              "paper_lines": PAPER_P[act], **c})
 
-    train(net, x, y, cfg["c2_lr"], max(epochs), snap)
+    train(net, x, y, c2["lr"], max(epochs), snap)
     return rows, weights
 
 
@@ -75,16 +77,17 @@ def run_c2(cfg: dict, seed: int) -> tuple[list[dict], dict[int, np.ndarray]]:
 
 def run_c3(cfg: dict, seed: int) -> list[dict]:
     """C1's x²·tanh net on sin(ω x_k + 1) for ω = 5 (C1) and ω = 2 (C3), counted after dropping neurons with
-    ‖(w, b)‖ < ``c3_min_norm`` [paper, C3] — the same filter for both, so the two counts compare."""
+    ‖(w, b)‖ < ``c3.min_norm`` [paper, C3] — the same filter for both, so the two counts compare."""
+    c1, c3, counting = cfg["c1"], cfg["c3"], cfg["counting"]
     rows = []
-    for freq in (5.0, cfg["c3_frequency"]):
-        x, y = c1_data(cfg, seed, frequency=freq)
-        net = build(5, cfg["width"], cfg["c3_activation"], "small", cfg, seed)
-        train(net, x, y, cfg["lr"], cfg["epochs"])
-        u = normalized_input_weights(net[0], min_norm=cfg["c3_min_norm"])
-        c = count_orientations(u, cfg["cos_threshold"], cfg["min_share"]) if len(u) else \
+    for freq in (5.0, c3["frequency"]):
+        x, y = c1_data(c1["n_train"], seed, frequency=freq)
+        net = build(5, c1["width"], c3["activation"], "small", c1["small_std"], seed)
+        train(net, x, y, c1["lr"], c1["epochs"])
+        u = normalized_input_weights(net[0], min_norm=c3["min_norm"])
+        c = count_orientations(u, counting["cos_threshold"], counting["min_share"]) if len(u) else \
             {"directions": 0, "lines": 0, "share": 0.0}
-        rows.append({"experiment": "c3", "frequency": freq, "activation": cfg["c3_activation"], "seed": seed,
+        rows.append({"experiment": "c3", "frequency": freq, "activation": c3["activation"], "seed": seed,
                      "kept": len(u), **c})
     return rows
 
@@ -113,7 +116,7 @@ def load_dataset(name: str, n: int | None = None) -> tuple[torch.Tensor, torch.T
             raise RuntimeError(
                 f"MNIST could not be downloaded from OpenML ({type(err).__name__}: {err}). The paper profile needs "
                 "network access for C4; run the ci profile, which uses scikit-learn's 8×8 digits, or pass "
-                "c4_dataset='digits'.") from err
+                "c4={'dataset': 'digits'}.") from err
         x, y = data.data / 255.0, data.target.astype(float)
         what = "MNIST (OpenML mnist_784)"
     else:
@@ -125,16 +128,17 @@ def load_dataset(name: str, n: int | None = None) -> tuple[torch.Tensor, torch.T
 
 
 def run_c4(cfg: dict, seed: int, data: tuple[torch.Tensor, torch.Tensor]) -> tuple[list[dict], np.ndarray]:
-    """d–``c4_width``–1 x²·tanh net at N(0, ``c4_std``²) on the data set, counted at ``c4_epochs``."""
+    """d–``c4.width``–1 x²·tanh net at N(0, ``c4.std``²) on the data set, counted at ``c4.epochs``."""
+    c4, counting = cfg["c4"], cfg["counting"]
     x, y = data
     g = generator("cond-c4", seed)
-    net = nn.Sequential(nn.Linear(x.shape[1], cfg["c4_width"]), Act(cfg["c4_activation"]), nn.Linear(cfg["c4_width"], 1))
+    net = nn.Sequential(nn.Linear(x.shape[1], c4["width"]), Act(c4["activation"]), nn.Linear(c4["width"], 1))
     for p in net.parameters():
-        nn.init.normal_(p, 0.0, cfg["c4_std"], generator=g)
-    losses = train(net, x, y, cfg["c4_lr"], cfg["c4_epochs"])
+        nn.init.normal_(p, 0.0, c4["std"], generator=g)
+    losses = train(net, x, y, c4["lr"], c4["epochs"])
     u = normalized_input_weights(net[0])
-    c = count_orientations(u, cfg["cos_threshold"], cfg["min_share"])
-    return [{"experiment": "c4", "activation": cfg["c4_activation"], "seed": seed, "step": cfg["c4_epochs"],
+    c = count_orientations(u, counting["cos_threshold"], counting["min_share"])
+    return [{"experiment": "c4", "activation": c4["activation"], "seed": seed, "step": c4["epochs"],
              "loss": losses[-1], **c}], u
 
 
@@ -172,10 +176,10 @@ def field_lines(act: str, x: torch.Tensor, residual: torch.Tensor, radius: float
     return lines
 
 
-def neuron_lines(weights: np.ndarray, cfg: dict) -> int:
-    """Lines counted from 1-D neurons' (w, b) with the chapter's statistic."""
+def neuron_lines(weights: np.ndarray, threshold: float, min_share: float) -> int:
+    """Lines counted from 1-D neurons' (w, b) with the chapter's statistic at cosine ``threshold``."""
     w = weights / np.maximum(np.linalg.norm(weights, axis=1, keepdims=True), 1e-300)
-    return int(count_orientations(w, cfg["c6_cos_threshold"], cfg["min_share"])["lines"])
+    return int(count_orientations(w, threshold, min_share)["lines"])
 
 
 def radius_of(weights: np.ndarray) -> float:
