@@ -87,14 +87,24 @@ class History:
                 "meta": self.meta}
 
 
-class DivergenceError(RuntimeError):
-    """Training produced a non-finite loss; ``history`` holds everything recorded before."""
+#: The divergence rule: a run diverges when its loss is not finite, or when the recorded loss exceeds
+#: DIVERGE_FACTOR × its initial value at DIVERGE_RECORDS recorded steps in a row. (Adam at lr = 1e6 ends with a
+#: finite loss 1e6 times its start; no run of the book's chapters ever exceeds its initial loss at all.)
+DIVERGE_FACTOR = 1e3
+DIVERGE_RECORDS = 3
 
-    def __init__(self, step: int, lr: float, loss: float, history: History) -> None:
-        super().__init__(f"training diverged at step {step} (loss = {loss}) with learning rate {lr:g}; "
+
+class DivergenceError(RuntimeError):
+    """Training diverged (see :data:`DIVERGE_FACTOR`); ``history`` holds everything recorded before, and
+    ``history.meta["diverged"]`` says why."""
+
+    def __init__(self, step: int, lr: float, loss: float, history: History, why: str = "") -> None:
+        why = why or f"loss = {loss}"
+        super().__init__(f"training diverged at step {step} ({why}) with learning rate {lr:g}; "
                          f"try a smaller learning rate. The history up to step {history.step[-1] if history.step else 0} "
                          "is kept in this exception's .history")
         self.step, self.lr, self.history = step, lr, history
+        history.meta["diverged"] = {"step": step, "why": why, "lr": lr}
 
 
 def record_steps(steps: int, n_log: int = 60, every: int = 0) -> list[int]:
@@ -222,6 +232,12 @@ def fit(
                 raise DivergenceError(step, opt.param_groups[0]["lr"], value, history)
             if step in marks:
                 history.loss.append(value)
+                grown = [v > DIVERGE_FACTOR * history.loss[0] for v in history.loss[-DIVERGE_RECORDS:]]
+                if len(grown) == DIVERGE_RECORDS and all(grown) and history.loss[0] > 0:
+                    history.train_seconds += time.perf_counter() - started
+                    raise DivergenceError(step, opt.param_groups[0]["lr"], value, history,
+                                          f"loss {value:.3g} > {DIVERGE_FACTOR:g} × its initial {history.loss[0]:.3g} "
+                                          f"at {DIVERGE_RECORDS} recorded steps in a row")
         if step < steps and decay != 1.0 and (step + 1) % decay_every == 0:  # = StepLR(decay_every, decay)
             for group in opt.param_groups:
                 group["lr"] = group["lr"] * decay

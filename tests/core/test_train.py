@@ -192,3 +192,17 @@ def test_loss_is_recorded_before_each_update():
         final = float(PROBLEM.loss(model, PROBLEM.points(torch.Generator().manual_seed(0))))
     assert hist.loss[-1] == pytest.approx(final, rel=1e-6)
     assert hist.loss[0] > hist.loss[-1]
+
+
+def test_a_finite_but_exploding_loss_is_a_divergence():
+    """Adam at lr = 1e6 keeps a finite loss far above its start: the growth rule catches it, with the reason."""
+    with pytest.raises(DivergenceError, match=r"loss .* > 1000 × its initial .* at 3 recorded steps in a row") as exc:
+        fit(_model(), PROBLEM, steps=200, lr=1e6, quadrature_n=32, n_log=0, record_every=10)
+    meta = exc.value.history.meta["diverged"]
+    assert meta["lr"] == 1e6 and "recorded steps in a row" in meta["why"]
+    assert len(exc.value.history.loss) >= 3
+
+
+def test_the_growth_rule_spares_a_loss_that_only_bumps():
+    hist = fit(_model(), PROBLEM, steps=100, lr=1e-2, quadrature_n=32, n_log=0, record_every=10)
+    assert "diverged" not in hist.meta

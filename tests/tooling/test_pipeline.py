@@ -286,3 +286,12 @@ def test_ctrl_c_says_one_line_keeps_finished_notebooks_and_leaves_no_temp_files(
     assert (root / "results" / "smoke" / "good.json").exists()
     assert sorted(p.name for p in (root / "results" / "smoke" / "notebooks").iterdir()) == ["good.ipynb"]
     assert not any(staging.iterdir()) and not (root / "results" / "smoke" / ".lock").exists()
+
+
+def test_a_failure_is_reported_even_where_its_copy_cannot_be_kept(project):
+    root, toy = project
+    (root / "results" / "smoke").mkdir(parents=True)
+    (root / "results" / "smoke" / "failed").write_text("in the way")  # mkdir failed/ fails, like a read-only folder
+    out = pipeline.run_notebook(toy.BAD, "smoke", results=root / "results")
+    assert out.status == "failed" and "boom: the experiment diverged" in out.error
+    assert "could not be kept" in out.error
