@@ -87,3 +87,22 @@ def test_round_off_metrics_regress_with_their_declared_absolute_tolerance():
     new = _record({"engine/first_loss_max_rel_diff": 0.0}, name="05_performance", profile="ci")
     assert compare(ref, new, perf) == []  # a few float32 ulps either way
     assert compare(ref, new) != []  # without the declaration: a relative change of 100 %
+
+
+def test_unreadable_records_are_named_by_every_command(tmp_path):
+    from sfli.repro.regression import regress
+
+    eps_rank = chapters()["01_eps_rank"]
+    (tmp_path / "refs" / "ci").mkdir(parents=True)
+    (tmp_path / "fresh" / "ci").mkdir(parents=True)
+    good = (ROOT / "records" / "ci" / "01_eps_rank.json").read_text()
+    (tmp_path / "refs" / "ci" / "01_eps_rank.json").write_text(good[:100])
+    (tmp_path / "fresh" / "ci" / "01_eps_rank.json").write_text(good)
+    (diff,) = regress("ci", tmp_path / "fresh", tmp_path / "refs", [eps_rank])
+    assert diff.startswith("01_eps_rank: bad reference: record ") and "not valid JSON" in diff
+    (tmp_path / "refs" / "ci" / "01_eps_rank.json").write_text(good)
+    (tmp_path / "fresh" / "ci" / "01_eps_rank.json").write_text('{"name": "01_eps_rank"}')
+    (diff,) = regress("ci", tmp_path / "fresh", tmp_path / "refs", [eps_rank])
+    assert "lacks profile, params, seeds, metrics, provenance" in diff and "`sfli book` re-runs it" in diff
+    recs = ledger.load_records(tmp_path / "fresh", "ci", ["01_eps_rank"])
+    assert recs.by_name == {} and "lacks profile" in recs.problems[0]

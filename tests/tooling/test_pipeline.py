@@ -295,3 +295,12 @@ def test_a_failure_is_reported_even_where_its_copy_cannot_be_kept(project):
     out = pipeline.run_notebook(toy.BAD, "smoke", results=root / "results")
     assert out.status == "failed" and "boom: the experiment diverged" in out.error
     assert "could not be kept" in out.error
+
+
+def test_claims_name_an_unreadable_record(project, capsys):
+    root, _ = project
+    (root / "results" / "smoke").mkdir(parents=True)
+    (root / "results" / "smoke" / "good.json").write_text('{"truncated": ')
+    assert cli.main(["claims", "--profile", "smoke"]) == 1
+    out = capsys.readouterr().out
+    assert "good.json: not valid JSON" in out
