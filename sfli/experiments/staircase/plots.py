@@ -1,4 +1,5 @@
-"""Figures of chapter 3 (the staircase phenomenon); each takes the ``Result`` of :func:`staircase.run`.
+"""Figures of chapter 3 (the staircase phenomenon) and its display table of S6; each takes the chapter's
+:class:`~.runs.Result`.
 
 Staircases are drawn seed by seed (an average over seeds would smear the steps into a slope); comparisons of
 methods are drawn as the mean over seeds with a min–max band (losses: geometric mean). Figures are built
@@ -12,17 +13,17 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..plotting import METHOD_COLORS, METHOD_LABELS, PALETTE, mean_band
-from .staircase_metrics import BASE, layer_columns, main_spec, s1_runs, select
+from ...plotting import METHOD_COLORS, METHOD_LABELS, PALETTE, mean_band
+from .metrics import BASE, S7_ARCHS, layer_columns, main_spec, s1_runs, select, sens_runs
+from .tables import FIRST_LAYER_LABELS
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .staircase import Result
+    from .runs import Result
 
 COLORS = {**METHOD_COLORS, "sfli_quasi": PALETTE[2], "mlp": PALETTE[1], "resmlp": PALETTE[7],
           "tanh": PALETTE[1], "relu": PALETTE[3], "elu": PALETTE[5], "cos": PALETTE[4]}
-LABELS = {**METHOD_LABELS, "sfli_quasi": "SFLI, quasi (deterministic)", "sfli": "SFLI, random",
-          "mlp": "MLP", "resmlp": "ResNet (ResMLP)", "tanh": "tanh, Xavier (all sizes)", "relu": "ReLU, Xavier",
-          "elu": "ELU, Xavier", "cos": "cos, Xavier"}
+LABELS = {**METHOD_LABELS, **FIRST_LAYER_LABELS, "mlp": "MLP", "resmlp": "ResNet (ResMLP)",
+          "tanh": "tanh, Xavier (all sizes)", "relu": "ReLU, Xavier", "elu": "ELU, Xavier", "cos": "cos, Xavier"}
 _SEED_COLORS = PALETTE[:4] + PALETTE[4:6]
 
 
@@ -92,17 +93,15 @@ def plot_activations(result: Result) -> Figure:
     """S3: the main net with each activation, per seed."""
     cfg = result.cfg
     groups = [(act, select(result.runs, **main_spec(cfg, activation=act))) for act in cfg["activations"]]
-    return _seed_panels(result, groups, f"Activations: depth {cfg['main_depth']}, width {cfg['main_width']}, "
+    return _seed_panels(result, groups, f"Activations: depth {cfg['main']['depth']}, width {cfg['main']['width']}, "
                                         "Xavier normal, one line per seed")
 
 
 def plot_eps_sensitivity(result: Result) -> Figure:
     """The small S1 net re-trained at each ε (same trajectories; only the rank threshold changes)."""
-    cfg = result.cfg
-    eps_values = sorted([cfg["eps"], *cfg["eps_list"]], reverse=True)
-    groups = [(f"ε = {e:g}", select(result.runs, problem="regression", arch="mlp", activation="tanh", init=BASE,
-                                    eps=e, depth=cfg["sens_depth"], width=cfg["sens_width"])) for e in eps_values]
-    return _seed_panels(result, groups, f"Sensitivity to ε: depth {cfg['sens_depth']}, width {cfg['sens_width']} "
+    cfg, sens = result.cfg, result.cfg["sens"]
+    groups = [(f"ε = {e:g}", sens_runs(result.runs, cfg, e)) for e in sorted(sens["eps"], reverse=True)]
+    return _seed_panels(result, groups, f"Sensitivity to ε: depth {sens['depth']}, width {sens['width']} "
                                         "(the same training runs; only the threshold differs)", same_rank_axis=True)
 
 
@@ -157,7 +156,7 @@ def plot_layer_ranks(result: Result) -> Figure:
     cfg = result.cfg
     fig, axes = _grid(1, 1, 6.0, 3.8)
     _layer_panel(axes[0, 0], result, select(result.runs, **main_spec(cfg)),
-                 f"tanh MLP, depth {cfg['main_depth']}, width {cfg['main_width']}, ε = {cfg['eps']:g}")
+                 f"tanh MLP, depth {cfg['main']['depth']}, width {cfg['main']['width']}, ε = {cfg['eps']:g}")
     axes[0, 0].legend(fontsize=8)
     return fig
 
@@ -198,8 +197,8 @@ def plot_sfli(result: Result) -> Figure:
     groups = [(BASE, select(result.runs, **main_spec(cfg)))]
     groups += [("sfli_quasi" if p == "quasi" else "sfli", select(result.runs, **main_spec(cfg, init="sfli"),
                                                                   placement=p)) for p in cfg["placements"]]
-    return _init_comparison(result, groups, cfg["levels"], f"Structured first layer vs random: depth "
-                            f"{cfg['main_depth']}, width {cfg['main_width']}, tanh", error=False)
+    return _init_comparison(result, groups, cfg["regression"]["levels"], f"Structured first layer vs random: depth "
+                            f"{cfg['main']['depth']}, width {cfg['main']['width']}, tanh", error=False)
 
 
 def plot_pinn(result: Result) -> Figure:
@@ -214,7 +213,7 @@ def plot_pinn(result: Result) -> Figure:
 def plot_resnet(result: Result) -> Figure:
     """S7: ResNet vs MLP — loss (geometric mean, band) and the ε-rank of every hidden layer of each."""
     cfg = result.cfg
-    groups = [(arch, select(result.runs, **main_spec(cfg, arch=arch))) for arch in ("mlp", "resmlp")]
+    groups = [(arch, select(result.runs, **main_spec(cfg, arch=arch))) for arch in S7_ARCHS]
     fig, axes = _grid(1, 3, 11.5, 3.6)
     _compare(axes[0, 0], result, groups, "loss", log=True)
     axes[0, 0].set_ylabel("training loss")
@@ -223,7 +222,7 @@ def plot_resnet(result: Result) -> Figure:
         _layer_panel(ax, result, runs, LABELS[arch])
     axes[0, 2].legend(fontsize=8)
     axes[0, 2].sharey(axes[0, 1])
-    fig.suptitle(f"ResNet vs MLP: depth {cfg['main_depth']}, width {cfg['main_width']}, tanh", fontsize=10)
+    fig.suptitle(f"ResNet vs MLP: depth {cfg['main']['depth']}, width {cfg['main']['width']}, tanh", fontsize=10)
     return fig
 
 
@@ -273,50 +272,6 @@ def plot_loss_vs_rank(result: Result) -> Figure:
 
 
 # ---------------------------------------------------------------- display tables
-
-def alignment_table(result: Result) -> pd.DataFrame:
-    """Alignment per group of runs (S1 depth × width, S3 activations, the ε sensitivity): means over seeds."""
-    cfg, runs = result.cfg, result.runs
-    groups = [(f"S1 tanh, depth {d}, width {w}", r) for (d, w), r in s1_runs(runs, cfg).groupby(["depth", "width"])]
-    groups += [(f"S3 {a}, depth {cfg['main_depth']}, width {cfg['main_width']}",
-                select(runs, **main_spec(cfg, activation=a))) for a in cfg["activations"] if a != "tanh"]
-    groups += [(f"ε = {e:g}, depth {cfg['sens_depth']}, width {cfg['sens_width']}",
-                select(runs, problem="regression", arch="mlp", activation="tanh", init=BASE, eps=e,
-                       depth=cfg["sens_depth"], width=cfg["sens_width"])) for e in cfg["eps_list"]]
-    rows = [{"runs": label, "rank jumps": r.align_n_jumps.mean(), "share near jumps": r.align_share.mean(),
-             "coverage (chance)": r.align_coverage.mean(), "lift": r.align_lift.mean(),
-             "local null": r.align_local_null.mean(),
-             "runs above chance": f"{int((r.align_share > r.align_coverage).sum())}/{len(r)}",
-             "runs above local null": f"{int((r.align_share > r.align_local_null).sum())}/{len(r)}",
-             "Spearman(loss, rank)": r.spearman.mean()} for label, r in groups]
-    return pd.DataFrame(rows).set_index("runs")
-
-
-def init_table(result: Result, part: str = "s4") -> pd.DataFrame:
-    """S4 (``part="s4"``) or S5 (``"s5"``): per first layer, ranks, iterations to the loss levels (median over seeds;
-    "k/n" runs reached it), final loss and error (geometric means)."""
-    cfg = result.cfg
-    if part == "s4":
-        runs, levels = select(result.runs, **{k: v for k, v in main_spec(cfg).items() if k != "init"}), cfg["levels"]
-    elif part == "s5":
-        p = cfg["pinn"]
-        runs, levels = select(result.runs, problem="poisson", depth=p["depth"], width=p["width"]), p["levels"]
-    else:
-        raise ValueError(f"part must be 's4' or 's5', got {part!r}")
-    rows = []
-    for method, r in runs.groupby("method", sort=False):
-        row = {"first layer": LABELS.get(method, method), "ε-rank first layer, start": r.rank_first_0.mean(),
-               "ε-rank last layer, start": r.rank_last_0.mean(), "ε-rank last layer, end": r.rank_last_final.mean()}
-        for lvl in levels:
-            col = r[f"steps_to_{lvl:g}"]
-            reached = int(col.notna().sum())
-            row[f"iterations to loss {lvl:g}"] = (f"{col.median():.0f} ({reached}/{len(r)})" if reached
-                                                  else f"> {int(r.steps.max())} (0/{len(r)})")
-        row["final loss"] = float(np.exp(np.log(r.loss_final).mean()))
-        row["final rel. L² error"] = float(np.exp(np.log(r.error_final).mean()))
-        rows.append(row)
-    return pd.DataFrame(rows).set_index("first layer")
-
 
 def rfm_table(result: Result) -> pd.DataFrame:
     """S6: ε-rank (at each ε) and relative L² error per activation, scale and method (means; errors geometric)."""
