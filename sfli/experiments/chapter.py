@@ -69,10 +69,15 @@ PARAMETERS: dict[str, Param] = {
 }
 
 
+def _as_list(value: Any) -> list[Any]:
+    """A setting's values: a list or tuple as it is, a single value as a one-element list."""
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
 @dataclass(frozen=True)
 class Metric:
     """A declared metric. ``name`` may hold ``{placeholders}``, one per entry of ``over`` (placeholder → dotted
-    setting whose list of values it takes, e.g. ``{"act": "activations"}``; a format spec such as ``{level:g}``
+    setting whose list of values it takes — a single value counts as a list of one — e.g. ``{"act": "activations"}``; a format spec such as ``{level:g}``
     applies). A name with ``*`` declares a family of detail metrics (regressed, never claimed). ``when``: the
     dotted setting that switches the metric on ("" = always). ``among`` limits a placeholder to some values of
     its list (a tuple, or the dotted path of another setting's list). ``atol``: an absolute regression tolerance
@@ -95,7 +100,8 @@ class Metric:
             return []
         allowed = {k: set(setting(cfg, v) if isinstance(v, str) else v) for k, v in self.among.items()}
         keys = list(self.over)
-        values = [[v for v in setting(cfg, self.over[k]) if k not in allowed or v in allowed[k]] for k in keys]
+        values = [[v for v in _as_list(setting(cfg, self.over[k])) if k not in allowed or v in allowed[k]]
+                  for k in keys]
         return [self.name.format(**dict(zip(keys, combo))) for combo in itertools.product(*values)]
 
 

@@ -127,3 +127,7 @@ def test_metric_among_limits_a_placeholder():
     cfg = {"acts": ["tanh", "relu", "gelu"], "sfli_acts": ["tanh", "relu"]}
     assert Metric("{a}/r", over={"a": "acts"}, among={"a": "sfli_acts"}).names(cfg) == ["tanh/r", "relu/r"]
     assert Metric("{a}/r", over={"a": "acts"}, among={"a": ("gelu",)}).names(cfg) == ["gelu/r"]
+
+
+def test_metric_over_a_single_value():
+    assert Metric("eps_{e:g}", over={"e": "eps"}).names({"eps": 1e-3}) == ["eps_0.001"]

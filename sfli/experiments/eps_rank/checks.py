@@ -64,7 +64,7 @@ def monomials(k: int, nodes: int) -> tuple[torch.Tensor, torch.Tensor]:
 
 def _hilbert(cfg: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     if cfg["hilbert"]["nodes"] <= cfg["hilbert"]["kmax"]:
-        raise ValueError("hilbert_nodes must exceed hilbert_kmax so the quadrature integrates x^(2k) exactly")
+        raise ValueError("hilbert.nodes must exceed hilbert.kmax so the quadrature integrates x^(2k) exactly")
     eig_rows, rank_rows = [], []
     for k in range(cfg["hilbert"]["kmax"] + 1):
         exact = hilbert_exact(k + 1, cfg["hilbert"]["mp_dps"])
