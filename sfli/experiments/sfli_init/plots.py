@@ -1,11 +1,8 @@
-"""Figures and display tables of chapter 2 (SFLI at initialization); each takes the ``Result`` of
-:func:`init_rank.run`.
+"""Figures and display tables of chapter 2 (SFLI at initialization); each takes a :class:`~.summaries.Result`.
 
 Figures are built without pyplot (``matplotlib.figure.Figure``), so nothing stays open between calls.
 """
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,10 +12,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter
 
-from ..plotting import METHOD_COLORS, METHOD_LABELS, PALETTE, mean_band
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .init_rank import Result
+from ...plotting import METHOD_COLORS, METHOD_LABELS, PALETTE, mean_band
+from .summaries import Result, losses
 
 _LAYERS = {"first": "first hidden layer", "last": "last hidden layer"}
 _DIM_STYLES = {1: "-", 2: "--", 3: ":"}
@@ -222,10 +217,9 @@ def ratio_table(result: Result) -> pd.DataFrame:
 
 
 def losses_table(result: Result, baseline: str = "kaiming_normal", layer: str = "last") -> pd.DataFrame:
-    """The (activation, d, width) cells where SFLI's seed-mean rank is not above ``baseline``'s."""
-    means = result.ranks.pivot_table(index=["activation", "dim", "width"], columns="method", values=layer)
-    cols = ["sfli", *([f"sfli+{baseline}"] if f"sfli+{baseline}" in means else []), baseline]
-    return means.loc[means["sfli"] <= means[baseline], cols].rename_axis(columns=f"{layer} layer, seed mean")
+    """The (activation, d, width) cells where SFLI's seed-mean rank is not above ``baseline``'s
+    (:func:`~.summaries.losses`)."""
+    return losses(result.ranks, baseline, layer).rename_axis(columns=f"{layer} layer, seed mean")
 
 
 def transition_table(result: Result) -> pd.DataFrame:
