@@ -26,9 +26,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Hashable, Mapping, Sequence
 
+from ..progress import progress
+from ..train import torch_threads
 from .claims import Claim, Verdict, evaluate, fmt
 from .records import RESULTS_ENV, Run
 from .settings import PROFILES, check_profile, config, seeds, setting
+from .units import Executor, UnitCache, run_units
 
 WALL_TIME = "time/"  #: metrics under this prefix are wall times or their shares: shown, never regressed
 
@@ -178,22 +181,24 @@ class Chapter:
 
     # ---------------------------------------------------------------- running
 
-    def run(self, cfg: Mapping[str, Any], seed: int = 0,
-            map_units: Callable[[Callable, Sequence[Hashable]], list[Any]] | None = None) -> Any:
-        """Every unit of the chapter at settings ``cfg`` (serially unless ``map_units`` is given), aggregated."""
-        from ..progress import progress
-        from ..train import torch_threads
-
+    def run(self, cfg: Mapping[str, Any], seed: int = 0, executor: Executor | None = None,
+            cache: UnitCache | None = None, report: dict[str, Any] | None = None) -> Any:
+        """Every unit of the chapter at settings ``cfg``, from the unit cache or run by ``executor`` (both from
+        the environment by default: see :mod:`.units`), aggregated. ``report`` receives what ran where."""
         seed_list = seeds(cfg, seed)
         units = list(self.units(cfg, seed_list))
         if len(set(units)) != len(units):
             raise ValueError(f"chapter {self.name}: its units are not distinct")
-        with torch_threads(int(cfg.get("threads", 0))):
-            if map_units is None:
-                outputs = [self.run_unit(u, cfg) for u in progress(units, desc=f"{self.name} runs")]
-            else:
-                outputs = map_units(lambda u: self.run_unit(u, cfg), units)
-            return self.aggregate(cfg, seed_list, dict(zip(units, outputs)))
+        executor = executor or Executor.from_env()
+        cache = cache or UnitCache.from_env(self.name, cfg)
+        threads = int(cfg.get("threads", 0))
+        with torch_threads(threads):
+            outputs = run_units(self.run_unit, units, cfg, cache, executor, threads,
+                                progress=lambda it, desc, n: progress(it, desc=f"{self.name} {desc}", total=n))
+            if report is not None:
+                report.update({"units": len(units), "from_cache": cache.hits, "executor": executor.describe(),
+                               "unreadable": list(cache.problems)})
+            return self.aggregate(cfg, seed_list, outputs)
 
     def setup(self, namespace: Mapping[str, Any], **overrides: Any) -> "Session":
         """Check the notebook's parameters (read from its ``namespace``: call with ``globals()``), run the chapter
@@ -249,7 +254,10 @@ class Session:
         self.profile, self.seed = params["profile"], params["seed"]
         self.seeds = seeds(cfg, self.seed)
         self.run = Run(chapter.name, self.profile, params={**cfg, **self.params}, seeds=self.seeds)
-        self.result = chapter.run(cfg, seed=self.seed)
+        self.units: dict[str, Any] = {}
+        self.result = chapter.run(cfg, seed=self.seed, report=self.units)
+        for problem in self.units["unreadable"]:
+            print(f"warning: {problem}")
         self.metrics: dict[str, Any] = dict(self.result.metrics)
         self.m = self.metrics
 
@@ -286,7 +294,7 @@ class Session:
         if problems := self.chapter.check_metrics(self.metrics, self.cfg):
             raise ValueError(f"chapter {self.chapter.name}: its metrics do not match its declaration: "
                              + "; ".join(problems[:10]) + (" …" if len(problems) > 10 else ""))
-        path = self.record_path = self.run.finish(self.metrics, self.chapter.tables(self.result))
+        path = self.record_path = self.run.finish(self.metrics, self.chapter.tables(self.result), units=self.units)
         if not os.environ.get(RESULTS_ENV):
             shown = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path.name
             print(f"record written to {shown} (a scratch copy: `sfli book` writes the book's records)")

@@ -186,8 +186,10 @@ class Run:
             fig.savefig(self.figure_dir / f"{stem}.{ext}", dpi=150, bbox_inches="tight")
         self.figures.append(stem)
 
-    def finish(self, metrics: Mapping[str, Any], tables: Mapping[str, Any] | None = None) -> Path:
-        """Write the record (metrics: flat ``{"name": number}``; tables: anything JSON-able) atomically."""
+    def finish(self, metrics: Mapping[str, Any], tables: Mapping[str, Any] | None = None,
+               units: Mapping[str, Any] | None = None) -> Path:
+        """Write the record (metrics: flat ``{"name": number}``; tables: anything JSON-able; units: how many
+        units ran, where, and how many came from the unit cache) atomically."""
         for key, value in metrics.items():
             if not isinstance(to_jsonable(value), (int, float, type(None), str)):
                 raise TypeError(f"metric {key!r} must be a number, got {type(value).__name__}")
@@ -200,6 +202,7 @@ class Run:
             "tables": dict(tables or {}),
             "figures": self.figures,
             "wall_time_s": round(time.perf_counter() - self.started, 3),
+            "units": dict(units or {}),
             "provenance": provenance(),
         }
         return write_json_atomic(record_path(self.name, self.profile, self.root), record)

@@ -1,6 +1,6 @@
 """``sfli`` command line: build the book, check claims, regress numbers against the references.
 
-    sfli book [--profile ci] [--only NAME ...] [--force] [--no-html]
+    sfli book [--profile ci] [--only NAME ...] [--force] [--no-html] [--workers [N] | --scheduler ADDRESS]
     sfli claims [--profile ci]
     sfli regress [--profile ci] [--only NAME ...]
     sfli bless [--profile ci] [--only NAME ...]
@@ -74,7 +74,8 @@ def _book(args: argparse.Namespace, results: Path) -> int:
         _say(f"[{i}/{len(chapters)}] {ch.name} ({args.profile}) …")
         try:
             out = pipeline.run_notebook(ch, args.profile, results=results, force=args.force,
-                                        progress=sys.stdout.isatty())
+                                        progress=sys.stdout.isatty(), workers=args.workers or 0,
+                                        scheduler=args.scheduler or "")
         except KeyboardInterrupt:
             _say(f"\ninterrupted during {ch.name}; finished notebooks kept")
             return 130
@@ -84,7 +85,8 @@ def _book(args: argparse.Namespace, results: Path) -> int:
             problems.append(f"notebook {ch.name} failed: {out.error}")
             _say(f"      FAILED after {out.seconds:.1f} s: {out.error}")
         elif out.status == "ran":
-            _say(f"      ran in {out.seconds:.1f} s" + (f" ({out.note})" if out.note not in ("", "no record") else ""))
+            _say(f"      ran in {out.seconds:.1f} s" + (f" ({out.note})" if out.note not in ("", "no record") else "")
+                 + (f"; {out.units}" if out.units else ""))
         else:
             _say("      cached (record is current)")
 
@@ -168,6 +170,19 @@ def _finish(problems: list[str]) -> int:
     return 0
 
 
+DEFAULT_WORKERS = os.cpu_count() or 1
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of worker processes ≥ 1, got {text!r}")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="sfli", description="Build and check the sfli-book.")
     sub = top.add_subparsers(dest="command", required=True)
@@ -182,8 +197,15 @@ def parser() -> argparse.ArgumentParser:
         return p
 
     book = add("book", cmd_book, "run the notebooks (cached), check claims and regressions, build the HTML")
-    book.add_argument("--force", action="store_true", help="re-run notebooks even when their record is current")
+    book.add_argument("--force", action="store_true", help="re-run notebooks even when their record is current, and their units even when cached")
     book.add_argument("--no-html", action="store_true", help="run and check only; do not build the HTML")
+    where = book.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_positive, nargs="?", const=DEFAULT_WORKERS, metavar="N",
+                       help="run each notebook's units on N local Dask worker processes, one torch thread each "
+                            f"(N omitted: {DEFAULT_WORKERS}, the number of cores here); default: serially")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run the units on a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (see the README "
+                            "for a Slurm/PBS cluster through dask-jobqueue)")
     add("claims", cmd_claims, "evaluate the claims against the records", only=False)
     add("regress", cmd_regress, "compare the records with the committed references")
     add("bless", cmd_bless, "make the current records the committed references")

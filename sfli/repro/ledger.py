@@ -64,6 +64,7 @@ def verdicts(chs: Sequence[Chapter], recs: Mapping[str, Mapping[str, Any]], prof
 
 _MARK = {"holds": "✅ holds", "fails": "❌ does not hold", "not measured": "⚪ not measured",
          "not run": "➖ not run at this profile"}
+_COUNTED = {"holds": "hold", "fails": "do not hold", "not measured": "not measured", "not run": "not run here"}
 _SHORT = {"book": "book check"}
 
 
@@ -93,7 +94,7 @@ def render_page(sections: Mapping[str, list[Verdict]], problems: Sequence[str] =
             continue
         counts = {s: sum(v.status == s for v in vs) for s in _MARK}
         lines += [f"## {label}", "",
-                  ", ".join(f"{n} {s if s != 'fails' else 'do not hold'}" for s, n in counts.items() if n) + ".",
+                  ", ".join(f"{n} {_COUNTED[s]}" for s, n in counts.items() if n) + ".",
                   "", "| verdict | claim | source | measured | needs | must hold |", "|---|---|---|---|---|---|"]
         for v in vs:
             c = v.claim

@@ -32,6 +32,7 @@ from ..experiments.chapter import Chapter
 from ..experiments.records import RESULTS_ENV, RUN_ID_ENV, RecordError, project_root, read_record, version, \
     write_json_atomic
 from ..experiments.settings import check_profile
+from ..experiments.units import FORCE_ENV, SCHEDULER_ENV, UNITS_ENV, WORKERS_ENV
 
 KERNEL = "python3"
 NOTEBOOK_TIMEOUT_S = 1800  # per cell; profiles are sized so ci cells take seconds to a few minutes
@@ -46,6 +47,17 @@ class Outcome:
     seconds: float = 0.0
     error: str = ""
     note: str = ""  # why a cached record was not used, if it was not
+    units: str = ""  # how many units ran where, and how many came from the unit cache
+
+
+def units_summary(units: Mapping[str, Any]) -> str:
+    """"42 units, 20 from the unit cache, on 2 local Dask worker processes" (and unreadable unit files)."""
+    if not units:
+        return ""
+    text = f"{units['units']} units, {units['from_cache']} from the unit cache, {units['executor']}"
+    if units.get("unreadable"):
+        text += f"; {len(units['unreadable'])} unreadable unit file(s) re-run: " + "; ".join(units["unreadable"])
+    return text
 
 
 def root_dir() -> Path:
@@ -191,8 +203,12 @@ def run_notebook(
     results: Path,
     force: bool = False,
     progress: bool = False,
+    workers: int = 0,
+    scheduler: str = "",
 ) -> Outcome:
-    """Execute one chapter's notebook with papermill (unless its record is current) and commit its outputs."""
+    """Execute one chapter's notebook with papermill (unless its record is current) and commit its outputs.
+    Its units run on ``workers`` local Dask processes or the scheduler at ``scheduler`` (neither: serially),
+    cached under ``results/<profile>/units/`` (``force``: not read)."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -211,8 +227,11 @@ def run_notebook(
     run_id = uuid.uuid4().hex
     staged = results / ".staging" / run_id
     tmp = p["executed"].with_name(f".{name}.{run_id[:8]}.ipynb")
-    saved_env = {k: os.environ.get(k) for k in (RESULTS_ENV, RUN_ID_ENV)}
-    os.environ[RESULTS_ENV], os.environ[RUN_ID_ENV] = str(staged), run_id
+    kernel_env = {RESULTS_ENV: str(staged), RUN_ID_ENV: run_id, UNITS_ENV: str(results / profile / "units"),
+                  FORCE_ENV: "1" if force else "", WORKERS_ENV: str(workers) if workers else "",
+                  SCHEDULER_ENV: scheduler}
+    saved_env = {k: os.environ.get(k) for k in kernel_env}
+    os.environ.update(kernel_env)
     started = time.perf_counter()
     try:
         papermill.execute_notebook(str(path), str(tmp), parameters=parameters, kernel_name=KERNEL,
@@ -229,7 +248,7 @@ def run_notebook(
             return Outcome(name, "failed", seconds, "the notebook's record is not from this run")
         record["pipeline"] = {"cache_key": key, "parameters": parameters, "seconds": round(seconds, 1)}
         _commit(name, profile, staged, tmp, results, record)
-        return Outcome(name, "ran", seconds, note=reason)
+        return Outcome(name, "ran", seconds, note=reason, units=units_summary(record.get("units", {})))
     except PapermillExecutionError as err:
         try:
             p["failed"].parent.mkdir(parents=True, exist_ok=True)

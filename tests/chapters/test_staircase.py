@@ -11,8 +11,14 @@ import torch
 
 from sfli.experiments.staircase import CHAPTER, plots, runs, tables
 from sfli.experiments.staircase.analysis import (
-    alignment, censored_median, depth_monotone_fraction, rank_loss_spearman, steps_to_level, windows,
+    alignment,
+    censored_median,
+    depth_monotone_fraction,
+    rank_loss_spearman,
+    steps_to_level,
+    windows,
 )
+from sfli.experiments.units import Executor
 
 EVERY = 10
 N = 100  # intervals
@@ -179,7 +185,12 @@ def test_units_are_distinct_picklable_and_independent_of_order():
 def test_aggregation_does_not_depend_on_the_order_the_units_ran_in():
     cfg = tiny("smoke")
     serial = CHAPTER.run(cfg)
-    backwards = CHAPTER.run(cfg, map_units=lambda fn, units: [fn(u) for u in units[::-1]][::-1])
+    class Backwards(Executor):
+        def imap(self, run_unit, units, cfg, threads):
+            for unit in list(units)[::-1]:
+                yield unit, run_unit(unit, cfg)
+
+    backwards = CHAPTER.run(cfg, executor=Backwards())
     keep = lambda m: {k: v for k, v in m.items() if not k.startswith("time/")}  # noqa: E731
     assert keep(backwards.metrics) == pytest.approx(keep(serial.metrics), nan_ok=True)
     pd.testing.assert_frame_equal(backwards.runs.drop(columns=["record_share", "train_seconds", "record_seconds"]),

@@ -304,3 +304,21 @@ def test_claims_name_an_unreadable_record(project, capsys):
     assert cli.main(["claims", "--profile", "smoke"]) == 1
     out = capsys.readouterr().out
     assert "good.json: not valid JSON" in out
+
+
+def test_units_run_on_dask_workers_and_are_cached_under_results(project, capsys):
+    root, _ = project
+    assert cli.main(["book", "--only", "good", "--profile", "smoke", "--no-html", "--workers", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "1 units, 0 from the unit cache, 2 local Dask worker processes" in out
+    record = json.loads((root / "results" / "smoke" / "good.json").read_text())
+    assert record["units"]["executor"] == "2 local Dask worker processes"
+    assert len(list((root / "results" / "smoke" / "units" / "good").glob("*.pkl"))) == 1
+    (root / "results" / "smoke" / "good.json").unlink()  # the notebook runs again; its unit comes from the cache
+    assert cli.main(["book", "--only", "good", "--profile", "smoke", "--no-html"]) == 0
+    assert "1 units, 1 from the unit cache, serially" in capsys.readouterr().out
+    assert cli.main(["book", "--only", "good", "--profile", "smoke", "--no-html", "--force"]) == 0
+    assert "1 units, 0 from the unit cache" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        cli.main(["book", "--workers", "0"])
+    assert "must be a whole number of worker processes ≥ 1, got '0'" in capsys.readouterr().err
