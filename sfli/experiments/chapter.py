@@ -131,6 +131,7 @@ class Chapter:
     claims: tuple[Claim, ...] = ()
     tables: Callable[[Any], Mapping[str, Any]] = lambda result: {}
     parameters: Mapping[str, Param] = field(default_factory=lambda: dict(PARAMETERS))
+    parallel: bool = True  #: False for a chapter whose units measure wall time: they run one at a time
 
     def __post_init__(self) -> None:
         if missing := set(PROFILES) - set(self.settings):
@@ -190,14 +191,18 @@ class Chapter:
         if len(set(units)) != len(units):
             raise ValueError(f"chapter {self.name}: its units are not distinct")
         executor = executor or Executor.from_env()
+        if not self.parallel:  # timings of units running side by side would measure each other
+            executor = Executor()
         cache = cache or UnitCache.from_env(self.name, cfg)
         threads = int(cfg.get("threads", 0))
         with torch_threads(threads):
-            outputs = run_units(self.run_unit, units, cfg, cache, executor, threads,
-                                progress=lambda it, desc, n: progress(it, desc=f"{self.name} {desc}", total=n))
-            if report is not None:
-                report.update({"units": len(units), "from_cache": cache.hits, "executor": executor.describe(),
-                               "unreadable": list(cache.problems)})
+            try:
+                outputs = run_units(self.run_unit, units, cfg, cache, executor, threads,
+                                    progress=lambda it, desc, n: progress(it, desc=f"{self.name} {desc}", total=n))
+            finally:
+                if report is not None:
+                    report.update({"units": len(units), "from_cache": cache.hits, "stale": cache.stale,
+                                   "executor": executor.describe(), "unreadable": list(cache.problems)})
             return self.aggregate(cfg, seed_list, outputs)
 
     def setup(self, namespace: Mapping[str, Any], **overrides: Any) -> "Session":

@@ -23,6 +23,7 @@ import os
 import pickle
 import sys
 import tempfile
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Hashable, Iterable, Iterator, Mapping, Sequence
@@ -63,6 +64,7 @@ class UnitCache:
         self.folder, self.key, self.force = folder, key, force
         self.problems: list[str] = []  # unreadable files met (and re-run)
         self.hits = 0
+        self.stale = 0  # entries of another version of the code or settings (re-run)
 
     @classmethod
     def from_env(cls, chapter: str, cfg: Mapping[str, Any]) -> "UnitCache":
@@ -91,7 +93,8 @@ class UnitCache:
             self.problems.append(f"unit file {path} is unreadable ({type(err).__name__}: {err}); re-running its unit")
             return False, None
         if entry.get("key") != self.key:
-            return False, None  # another version of the code or settings: silently stale
+            self.stale += 1  # another version of the code or settings
+            return False, None
         self.hits += 1
         return True, entry["output"]
 
@@ -109,6 +112,28 @@ class UnitCache:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+class UnitFailure:
+    """What a unit that raised leaves instead of its output: its traceback (or why its worker died)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @property
+    def last_line(self) -> str:
+        return self.text.strip().splitlines()[-1] if self.text.strip() else "failed"
+
+
+class UnitsFailed(RuntimeError):
+    """Some units raised; the others finished and are cached, and the failed ones run again next time."""
+
+    def __init__(self, failures: Mapping[Hashable, UnitFailure], total: int) -> None:
+        first_unit, first = next(iter(failures.items()))
+        listed = "; ".join(f"{unit_name(u)}: {f.last_line}" for u, f in list(failures.items())[:5])
+        super().__init__(f"{len(failures)} of {total} units failed (the others finished and are cached; the failed "
+                         f"ones run again next time): {listed}\n\nthe first one, {unit_name(first_unit)}:\n{first.text}")
+        self.failures = dict(failures)
 
 
 def _run_one(run_unit: Callable[[Hashable, Mapping[str, Any]], Any], unit: Hashable, cfg: Mapping[str, Any],
@@ -153,27 +178,46 @@ class Executor:
         """``(unit, output)`` pairs as units finish (in any order)."""
         if self.serial:
             for unit in units:
-                yield unit, run_unit(unit, cfg)
+                try:
+                    yield unit, run_unit(unit, cfg)
+                except Exception:
+                    yield unit, UnitFailure(traceback.format_exc())
             return
         try:
             from dask.distributed import Client, LocalCluster, as_completed
         except ImportError:
             raise RuntimeError("parallel units need Dask: pip install 'dask[distributed]' (or unset "
                                f"{WORKERS_ENV} and {SCHEDULER_ENV} to run serially)") from None
-        cluster = None if self.scheduler else LocalCluster(n_workers=self.workers, threads_per_worker=1,
-                                                           processes=True, dashboard_address=None)
-        with Client(self.scheduler or cluster) as client:
+        cluster = None
+        try:
+            if self.scheduler:
+                client = Client(self.scheduler, timeout="10s")
+            else:
+                cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                       dashboard_address=None)
+                client = Client(cluster)
+        except (OSError, TimeoutError) as err:
+            raise RuntimeError(f"cannot reach the Dask scheduler at {self.scheduler} ({type(err).__name__}: "
+                               f"{err}); is it running? Without --scheduler the units run here") from None
+        try:
             futures = {client.submit(_run_one, run_unit, u, dict(cfg), max(threads, 1), pure=False): u for u in units}
             for future in as_completed(futures):
-                yield futures[future], future.result()
-        if cluster is not None:
-            cluster.close()
+                try:
+                    yield futures[future], future.result()
+                except Exception as err:  # the unit raised, or its worker died (KilledWorker)
+                    tb = "".join(traceback.format_tb(future.traceback())) if future.traceback() else ""
+                    yield futures[future], UnitFailure(f"{tb}{type(err).__name__}: {err}")
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
 
 
 def run_units(run_unit: Callable[[Hashable, Mapping[str, Any]], Any], units: Iterable[Hashable],
               cfg: Mapping[str, Any], cache: UnitCache, executor: Executor, threads: int = 0,
               progress: Callable[[Iterable, str, int], Iterable] | None = None) -> dict[Hashable, Any]:
-    """Every unit's output, from the cache or run by ``executor``; each new output is cached as it arrives."""
+    """Every unit's output, from the cache or run by ``executor``; each new output is cached as it arrives.
+    UnitsFailed, once every unit has had its turn, if some raised."""
     units = list(units)
     outputs: dict[Hashable, Any] = {}
     todo = []
@@ -185,8 +229,14 @@ def run_units(run_unit: Callable[[Hashable, Mapping[str, Any]], Any], units: Ite
             todo.append(unit)
     finished = executor.imap(run_unit, todo, cfg, threads)
     if progress is not None:
-        finished = progress(finished, "units", len(todo))
+        finished = progress(finished, f"units ({len(outputs)} of {len(units)} cached)", len(todo))
+    failures: dict[Hashable, UnitFailure] = {}
     for unit, output in finished:
+        if isinstance(output, UnitFailure):
+            failures[unit] = output
+            continue
         cache.put(unit, output)
         outputs[unit] = output
+    if failures:
+        raise UnitsFailed(failures, len(units))
     return {u: outputs[u] for u in units}

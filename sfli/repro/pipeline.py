@@ -55,6 +55,8 @@ def units_summary(units: Mapping[str, Any]) -> str:
     if not units:
         return ""
     text = f"{units['units']} units, {units['from_cache']} from the unit cache, {units['executor']}"
+    if units.get("stale"):
+        text += f"; {units['stale']} cached unit(s) were of another version of the code or settings and ran again"
     if units.get("unreadable"):
         text += f"; {len(units['unreadable'])} unreadable unit file(s) re-run: " + "; ".join(units["unreadable"])
     return text

@@ -89,3 +89,80 @@ def test_the_executor_comes_from_the_environment(monkeypatch):
     monkeypatch.delenv("SFLI_WORKERS")
     monkeypatch.setenv("SFLI_SCHEDULER", "tcp://10.0.0.5:8786")
     assert Executor.from_env().describe() == "the Dask scheduler at tcp://10.0.0.5:8786"
+
+
+# ---------------------------------------------------------------- failures
+
+def _toy(run_unit, **settings):
+    from types import SimpleNamespace
+
+    from sfli.experiments.chapter import Chapter, Metric, Part
+
+    return Chapter(name="toy", title="toy", settings={p: {"n": 4, **settings} for p in ("smoke", "ci", "paper")},
+                   units=lambda cfg, seeds: [Part("u", (i,)) for i in range(cfg["n"])], run_unit=run_unit,
+                   aggregate=lambda cfg, seeds, r: SimpleNamespace(metrics={"sum": sum(r.values())}),
+                   metrics=(Metric("sum"),))
+
+
+def _square_but_two(unit, cfg):
+    if unit.seeds[0] == 2:
+        raise ArithmeticError("unit two cannot")
+    return unit.seeds[0] ** 2
+
+
+def test_a_failing_unit_is_named_with_its_traceback_and_the_others_finish(tmp_path):
+    from sfli.experiments.units import UnitsFailed
+
+    toy = _toy(_square_but_two)
+    cfg = toy.config("ci")
+    with pytest.raises(UnitsFailed, match=r"1 of 4 units failed .*Part\(name='u', seeds=\(2,\)\): ArithmeticError: "
+                                          r"unit two cannot") as exc:
+        toy.run(cfg, executor=Executor(), cache=UnitCache(tmp_path, "k"))
+    assert "Traceback" in str(exc.value) and "_square_but_two" in str(exc.value)
+    assert len(list(tmp_path.glob("*.pkl"))) == 3  # the others finished and are kept
+    report = {}
+    fixed = _toy(lambda unit, cfg: unit.seeds[0] ** 2)
+    assert fixed.run(cfg, executor=Executor(), cache=UnitCache(tmp_path, "k"), report=report).metrics == {"sum": 14}
+    assert report["from_cache"] == 3  # only the failed unit ran again
+
+
+def _dies_once(unit, cfg):
+    import os
+    from pathlib import Path
+
+    marker = Path(cfg["marker"]) / f"{unit.seeds[0]}"
+    if unit.seeds[0] == 1 and not marker.exists():
+        marker.touch()
+        os._exit(1)  # the worker process dies in the middle of the unit
+    return unit.seeds[0] ** 2
+
+
+def test_a_worker_that_dies_mid_unit_loses_nothing(tmp_path):
+    pytest.importorskip("dask.distributed")
+    import cloudpickle
+
+    cloudpickle.register_pickle_by_value(__import__(__name__))
+    toy = _toy(_dies_once, marker=str(tmp_path))
+    result = toy.run(toy.config("ci"), executor=Executor(workers=2), cache=UnitCache(tmp_path / "units", "k"))
+    assert result.metrics == {"sum": 14}  # Dask ran the unit again on a fresh worker
+    assert (tmp_path / "1").exists()
+
+
+def test_an_unreachable_scheduler_is_one_clear_line():
+    pytest.importorskip("dask.distributed")
+    toy = _toy(lambda unit, cfg: 0)
+    with pytest.raises(RuntimeError, match=r"cannot reach the Dask scheduler at tcp://127.0.0.1:9 .*is it running"):
+        toy.run(toy.config("ci"), executor=Executor(scheduler="tcp://127.0.0.1:9"), cache=UnitCache(None, "k"))
+
+
+def test_chapters_that_time_code_run_their_units_one_at_a_time():
+    from sfli.experiments import chapters
+
+    timed = {name for name, ch in chapters().items() if not ch.parallel}
+    assert timed == {"01_eps_rank", "05_performance"}
+    toy = _toy(lambda unit, cfg: 1)
+    toy = type(toy)(name="toy", title="toy", settings=toy.settings, units=toy.units, run_unit=toy.run_unit,
+                    aggregate=toy.aggregate, metrics=toy.metrics, parallel=False)
+    report = {}
+    toy.run(toy.config("ci"), executor=Executor(workers=2), cache=UnitCache(None, "k"), report=report)
+    assert report["executor"] == "serially, in this process"

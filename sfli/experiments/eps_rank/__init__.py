@@ -49,4 +49,5 @@ METRICS = (
 CHAPTER = Chapter(
     name="01_eps_rank", title="ε-rank", settings=SETTINGS, units=checks.units, run_unit=checks.run_unit,
     aggregate=checks.aggregate, metrics=METRICS, claims=CLAIMS, tables=_tables,
+    parallel=False,  # its units time the code: run side by side they would measure each other
 )

@@ -42,6 +42,7 @@ METRICS = (
 CHAPTER = Chapter(
     name="05_performance", title="The training engine", settings=SETTINGS, units=runs.units,
     run_unit=runs.run_unit, aggregate=runs.aggregate, metrics=METRICS, claims=CLAIMS, tables=tables,
+    parallel=False,  # its units time the code: run side by side they would measure each other
 )
 
 
