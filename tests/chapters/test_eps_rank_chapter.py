@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from sfli.experiments.eps_rank import CHAPTER, checks, plots
 from sfli.experiments.eps_rank.settings import SETTINGS
 from sfli.experiments.settings import PROFILES, seeds
+from sfli.experiments.units import UnitsFailed
 from sfli.plotting import use_style
 
 
@@ -83,7 +84,7 @@ def test_settings_profiles_and_overrides():
         CHAPTER.config("nope")
     with pytest.raises(ValueError, match="valid settings"):
         CHAPTER.config("smoke", n_seed=3)
-    with pytest.raises(ValueError, match="nodes must exceed"):
+    with pytest.raises(UnitsFailed, match="ValueError: hilbert.nodes must exceed hilbert.kmax"):
         CHAPTER.run(CHAPTER.config("smoke", hilbert={"kmax": 80}))
 
 

@@ -83,7 +83,7 @@ def test_perf_claims_are_not_run_at_smoke_and_ci():
         assert {v.status for v in CHAPTER.verdicts({}, profile) if v.claim in target} == {"not run"}
     assert all(CHAPTER.measures(c, "paper") for c in target)
     assert all(not c.must_hold for c in CHAPTER.claims if c.metric.startswith("time/"))
-    assert all(c.must_hold == ("smoke", "ci") for c in CHAPTER.claims if c.id.startswith("engine-"))
+    assert all(c.must_hold == ("smoke", "ci", "paper") for c in CHAPTER.claims if c.id.startswith("engine-"))
 
 
 def test_no_committed_gpu_record_is_none_not_an_error():
