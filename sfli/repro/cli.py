@@ -8,8 +8,10 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import shutil
+import signal
 import sys
 import time
 from pathlib import Path
@@ -52,8 +54,18 @@ def _sections(profile: str, results: Path, root: Path) -> tuple[dict[str, list[V
     return sections, problems
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    """Ctrl-C: silence the kernel client's and asyncio's late complaints about the kernel we stop, then stop."""
+    logging.disable(logging.CRITICAL)
+    raise KeyboardInterrupt
+
+
 def cmd_book(args: argparse.Namespace) -> int:
     results = _results()
+    try:
+        previous = signal.signal(signal.SIGINT, _interrupt)
+    except ValueError:  # not the main thread: leave Ctrl-C as it is
+        previous = None
     try:
         with pipeline.BookLock(results, args.profile) as lock:
             if lock.taken_over:
@@ -62,6 +74,9 @@ def cmd_book(args: argparse.Namespace) -> int:
     except pipeline.LockError as err:
         _say(f"sfli book: {err}")
         return 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
 
 
 def _book(args: argparse.Namespace, results: Path) -> int:

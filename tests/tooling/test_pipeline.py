@@ -265,7 +265,7 @@ def test_a_second_book_stops_with_one_line(project, capsys):
 
 def test_ctrl_c_says_one_line_keeps_finished_notebooks_and_leaves_no_temp_files(project):
     root, _ = project
-    nbformat.write(_notebook("import time\ntime.sleep(60)"), root / "notebooks" / "bad.ipynb")  # a long run
+    nbformat.write(_notebook("import time\ntime.sleep(20)"), root / "notebooks" / "bad.ipynb")  # a long run
     script = ("import sys; sys.path.insert(0, 'notebooks'); import toy\n"
               "from sfli.repro import cli, ledger\n"
               "ledger.chapters = lambda: {'good': toy.GOOD, 'bad': toy.BAD}\n"
@@ -273,11 +273,12 @@ def test_ctrl_c_says_one_line_keeps_finished_notebooks_and_leaves_no_temp_files(
     proc = subprocess.Popen([sys.executable, "-c", script], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env={**os.environ, "SFLI_RESULTS": str(root / "results")})
     staging = root / "results" / ".staging"
-    for _ in range(600):  # wait until the second notebook is running
-        if (root / "results" / "smoke" / "good.json").exists() and staging.exists() and any(staging.iterdir()):
+    kernel_log = root / "results" / "smoke" / "logs" / "bad.kernel.log"
+    for _ in range(600):  # wait until the second notebook's kernel has started
+        if (root / "results" / "smoke" / "good.json").exists() and kernel_log.exists():
             break
         time.sleep(0.1)
-    time.sleep(3)
+    time.sleep(4)  # … and runs its cell
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, (out, err)
