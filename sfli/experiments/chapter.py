@@ -284,14 +284,25 @@ class Session:
             return
         glue(name, value, display=False)
 
-    def claims_table(self):
+    @staticmethod
+    def table(frame, digits: int = 3, percent=(), caption: str | None = None):
+        """Show ``frame`` as the book shows every table (:func:`sfli.experiments.display.table`)."""
+        from .display import table
+
+        return table(frame, digits, percent, caption)
+
+    def claims_frame(self):
         """The chapter's claims with the measured value and verdict at this profile (a DataFrame)."""
         import pandas as pd
 
-        rows = [{"claim": v.claim.id, "source": f"{v.claim.source} {v.claim.tag}", "measured": fmt(v.value),
-                 "needs": v.claim.criterion, "verdict": v.status, "must hold here": "yes" if v.must_hold else "no"}
+        rows = [{"verdict": v.status, "claim": v.claim.id, "source": f"{v.claim.source} {v.claim.tag}",
+                 "measured": fmt(v.value), "needs": v.claim.criterion, "must hold": "yes" if v.must_hold else "no"}
                 for v in self.chapter.verdicts(self.metrics, self.profile)]
-        return pd.DataFrame(rows).set_index("claim")
+        return pd.DataFrame(rows)
+
+    def claims_table(self):
+        """The chapter's claims table as the book shows it."""
+        return self.table(self.claims_frame())
 
     def finish(self) -> None:
         """Check the metrics against the chapter's declaration and write the record (its path: ``record_path``).
