@@ -9,6 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from sfli.experiments.display import BOX_CLASS
 from sfli.experiments.records import read_record
 from sfli.repro import ledger, pipeline, regression
 
@@ -39,6 +40,13 @@ def test_notebook_runs_at_smoke(smoke_results, name):
     assert str(results) not in outputs and str(ROOT) not in outputs  # no machine path on the page
     setup = [c for c in executed.cells if "CHAPTER.setup(globals())" in c.source]
     assert len(setup) == 1 and "remove-cell" in setup[0].metadata.get("tags", [])
+    for cell in executed.cells:  # every table the page shows went through the book's table helper
+        for out in cell.get("outputs", []):
+            page = out.get("data", {}).get("text/html", "")
+            page = "".join(page) if isinstance(page, list) else page
+            assert 'class="dataframe' not in page, f"{name}: a raw pandas table in cell {cell.source[:60]!r}"
+            assert page.count("<table") == page.count(f'<div class="{BOX_CLASS}"'), \
+                f"{name}: a table outside the book's scroll box in cell {cell.source[:60]!r}"
 
 
 @pytest.mark.notebook
