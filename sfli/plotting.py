@@ -1,51 +1,126 @@
-"""One figure style for the whole book: Okabe–Ito colours (colour-blind safe), labelled axes, seed bands."""
+"""The book's figure theme, on seaborn: one palette, one colour per method, one band over seeds.
+
+* Colours: seaborn's ``"colorblind"`` palette (Okabe–Ito's colour-blind-safe hues, extended to ten).
+  :data:`METHOD_COLORS` fixes one colour per initialization, the same in every chapter; SFLI's blue is used for
+  nothing else. Other categorical series (activations, input dimensions, layers, seeds, variants) take
+  :data:`SERIES` in order; grey (:data:`REFERENCE`) and black are left for reference lines and exact values.
+* Maps: :data:`SEQUENTIAL_CMAP` for magnitudes, :data:`DIVERGING_CMAP` (centred at 0) for signed quantities.
+* Spreads over seeds: :func:`seeds_band`, ``seaborn.lineplot`` with the min–max band.
+
+Importing this module changes nothing; :func:`set_book_theme` (alias :func:`use_style`) applies the theme.
+"""
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Iterable
 
-import matplotlib as mpl
 import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.lines import Line2D
 
-#: Okabe & Ito (2008), the colour-blind-safe qualitative palette.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+#: seaborn's "colorblind" palette (``sns.color_palette("colorblind").as_hex()``), in seaborn's order.
+PALETTE = ("#0173b2", "#de8f05", "#029e73", "#d55e00", "#cc78bc",
+           "#ca9161", "#fbafe4", "#949494", "#ece133", "#56b4e9")
+BLUE, ORANGE, GREEN, VERMILLION, PURPLE, BROWN, PINK, GREY, YELLOW, SKY = PALETTE
 
-#: A fixed colour per initialization, so every figure of the book agrees.
+#: reference lines (thresholds, full rank, diagonals); exact values are drawn in black.
+REFERENCE = GREY
+
+#: One colour per initialization, in every chapter: SFLI blue (its quasi-random placement: sky blue, the same
+#: family); the Xavier pair warm (orange, brown), the He pair green and pink, PyTorch's default vermillion.
 METHOD_COLORS = {
-    "sfli": PALETTE[0], "xavier_normal": PALETTE[1], "xavier_uniform": PALETTE[5],
-    "pytorch_default": PALETTE[3], "kaiming_normal": PALETTE[2], "kaiming_uniform": PALETTE[6],
-    "small_gaussian": PALETTE[4],
+    "sfli": BLUE, "sfli_quasi": SKY,
+    "xavier_normal": ORANGE, "xavier_uniform": BROWN,
+    "kaiming_normal": GREEN, "kaiming_uniform": PINK,
+    "pytorch_default": VERMILLION, "small_gaussian": PURPLE,
 }
 METHOD_LABELS = {
-    "sfli": "SFLI", "xavier_normal": "Xavier normal", "xavier_uniform": "Xavier uniform",
+    "sfli": "SFLI", "sfli_quasi": "SFLI, quasi", "xavier_normal": "Xavier normal", "xavier_uniform": "Xavier uniform",
     "pytorch_default": "PyTorch default", "kaiming_normal": "He normal", "kaiming_uniform": "He uniform",
     "small_gaussian": "small Gaussian",
 }
 
-STYLE = {
+#: Colours of categorical series that are not methods, in order: the palette without SFLI's blue and the grey.
+SERIES = (ORANGE, GREEN, PURPLE, VERMILLION, BROWN, SKY, PINK, YELLOW)
+
+#: Heat maps of magnitudes (perceptually uniform, colour-blind safe, both ends visible on white).
+SEQUENTIAL_CMAP = "viridis"
+#: Heat maps of signed quantities (cosines, log ratios), centred at 0: blue below, red above (ColorBrewer's
+#: RdBu, colour-blind safe; reverse it where blue should mean "SFLI higher").
+DIVERGING_CMAP = "RdBu_r"
+
+#: Statistic of the band of :func:`seeds_band`: the 0–100 percentile interval, i.e. min–max over seeds.
+MIN_MAX = ("pi", 100)
+
+#: The rc on top of seaborn's "ticks" style at the "notebook" context: light grid, no top/right spines.
+RC = {
     "figure.figsize": (6.4, 4.0),
     "figure.dpi": 110,
-    "axes.prop_cycle": mpl.cycler(color=PALETTE),
+    "savefig.bbox": "tight",
     "axes.grid": True,
-    "grid.alpha": 0.3,
+    "grid.color": ".9",
+    "grid.linewidth": 0.8,
     "axes.spines.top": False,
     "axes.spines.right": False,
-    "font.size": 10,
     "legend.frameon": False,
-    "savefig.bbox": "tight",
+    "image.cmap": SEQUENTIAL_CMAP,
 }
+#: Context "notebook" scaled by 0.9: 10.8 pt labels and titles, 9.9 pt ticks and legends.
+FONT_SCALE = 0.9
+
+
+def set_book_theme() -> None:
+    """Apply the book's theme to matplotlib through ``seaborn.set_theme`` (idempotent; once per notebook)."""
+    sns.set_theme(context="notebook", style="ticks", palette=list(SERIES), font_scale=FONT_SCALE, rc=RC)
 
 
 def use_style() -> None:
-    """Apply the book's style to matplotlib (call once per notebook)."""
-    mpl.rcParams.update(STYLE)
+    """The name the chapters' sessions call: :func:`set_book_theme`."""
+    set_book_theme()
 
 
-def mean_band(ax, x: Sequence[float], samples: np.ndarray, label: str | None = None, color: str | None = None,
-              marker: str | None = "o", **kwargs):
-    """Plot the mean over seeds (rows of ``samples``) with a min–max band; returns the line."""
-    samples = np.atleast_2d(np.asarray(samples, dtype=float))
-    mean = samples.mean(axis=0)
-    (line,) = ax.plot(x, mean, label=label, color=color, marker=marker, ms=3, **kwargs)
-    if samples.shape[0] > 1:
-        ax.fill_between(x, samples.min(axis=0), samples.max(axis=0), color=line.get_color(), alpha=0.2, lw=0)
-    return line
+def method_color(name: str) -> str:
+    """The book's colour of initialization ``name`` (a key of :data:`METHOD_COLORS`)."""
+    try:
+        return METHOD_COLORS[name]
+    except KeyError:
+        raise KeyError(f"no book colour for method {name!r}; known: {', '.join(METHOD_COLORS)}") from None
+
+
+def method_label(name: str) -> str:
+    """How the book names initialization ``name`` (``name`` itself when it has no label)."""
+    return METHOD_LABELS.get(name, name)
+
+
+def method_palette(names: Iterable[str]) -> dict[str, str]:
+    """``{name: colour}`` for the methods ``names``, for seaborn's ``palette=`` with ``hue`` on method names."""
+    return {name: method_color(name) for name in dict.fromkeys(names)}
+
+
+def series_palette(levels: Iterable) -> dict:
+    """``{level: colour}`` from :data:`SERIES` in order (cycling past eight), for non-method categories."""
+    return {level: SERIES[i % len(SERIES)] for i, level in enumerate(dict.fromkeys(levels))}
+
+
+def geometric_mean(values) -> float:
+    """exp(mean(log v)): the centre of a band on a log axis (an ``estimator`` for :func:`seeds_band`)."""
+    return float(np.exp(np.log(np.asarray(values, dtype=float)).mean()))
+
+
+def seeds_band(ax, data: pd.DataFrame, x: str, y: str, *, color: str | None = None, label: str | None = None,
+               estimator: str | Callable = "mean", marker: str | None = "o", **kwargs) -> Line2D:
+    """Draw ``y`` against ``x`` from long-form ``data`` (one row per seed and x): the ``estimator`` over the
+    rows at each x (default the mean) as a line, the min–max over them as a band (``seaborn.lineplot`` with
+    ``errorbar=MIN_MAX``); returns the line. The axes' labels are left as they were and no legend is drawn.
+
+    The statistic is taken in data units: set a log y scale after the call (on a log y axis seaborn would
+    average the logarithms), which is checked; a log x axis (shared, say) only groups the rows.
+    """
+    if ax.get_yscale() != "linear":
+        raise ValueError("seeds_band: set the y scale after drawing the bands (seaborn averages on a log scale)")
+    xlabel, ylabel, before = ax.get_xlabel(), ax.get_ylabel(), len(ax.lines)
+    kwargs.setdefault("markersize", 4)
+    sns.lineplot(data=data, x=x, y=y, ax=ax, estimator=estimator, errorbar=MIN_MAX, color=color, label=label,
+                 marker=marker, legend=False, err_kws={"alpha": 0.2, "linewidth": 0}, **kwargs)
+    ax.set(xlabel=xlabel, ylabel=ylabel)
+    return ax.lines[before]

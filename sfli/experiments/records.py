@@ -30,7 +30,7 @@ from .settings import check_profile
 RESULTS_ENV = "SFLI_RESULTS"  #: set by ``sfli book`` (and the tests): where records go
 RUN_ID_ENV = "SFLI_RUN_ID"  #: set by ``sfli book`` so it can tell a fresh record from an old one
 SCRATCH = "sfli-results"  #: where a notebook run outside ``sfli book`` writes (relative to its working folder)
-PACKAGES = ("sfli-book", "torch", "numpy", "scipy", "matplotlib", "pandas", "papermill", "jupyter-book")
+PACKAGES = ("sfli-book", "torch", "numpy", "scipy", "matplotlib", "seaborn", "pandas", "papermill", "jupyter-book")
 REQUIRED = ("name", "profile", "params", "seeds", "metrics", "provenance")  #: keys every record has
 
 

@@ -4,6 +4,7 @@
     sfli claims [--profile ci]
     sfli regress [--profile ci] [--only NAME ...]
     sfli bless [--profile ci] [--only NAME ...]
+    sfli set-repository URL          (a fork: the Colab buttons and every notebook's install cell)
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from ..experiments.claims import Verdict, fmt
 from ..experiments.records import RESULTS_ENV, RecordError, read_record
 from ..experiments.settings import DEFAULT_PROFILE, PROFILES
 from . import ledger, pipeline, regression
+from . import colab
 
 
 def _say(message: str) -> None:
@@ -224,6 +226,10 @@ def parser() -> argparse.ArgumentParser:
     add("claims", cmd_claims, "evaluate the claims against the records", only=False)
     add("regress", cmd_regress, "compare the records with the committed references")
     add("bless", cmd_bless, "make the current records the committed references")
+    fork = sub.add_parser("set-repository", help="point the Colab buttons (_config.yml repository.url) and every "
+                          "notebook's install cell at URL, e.g. a fork")
+    fork.add_argument("url", metavar="URL", help="https://github.com/OWNER/NAME")
+    fork.set_defaults(func=colab.cmd_set_repository)
     return top
 
 

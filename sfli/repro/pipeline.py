@@ -65,7 +65,8 @@ def units_summary(units: Mapping[str, Any]) -> str:
 def root_dir() -> Path:
     root = project_root()
     if root is None:
-        raise RuntimeError("not inside an sfli-book checkout (no _toc.yml next to sfli/ found)")
+        raise ValueError("not inside an sfli-book checkout (no _toc.yml next to sfli/ found): run `sfli` from a clone "
+                         "of the repository; a notebook alone runs anywhere (papermill or Jupyter)")
     return root
 
 
@@ -354,6 +355,9 @@ def stage_book(profile: str, results: Path, reproduction_page: str, root: Path |
                 "profile; its results are missing.\n:::"))
         nbformat.write(notebook, stage / "notebooks" / f"{name}.ipynb")
     (stage / "book" / "reproduction.md").write_text(reproduction_page)
+    for relative, data in getattr(reproduction_page, "files", {}).items():  # its figures (a ledger.Page)
+        (stage / "book" / relative).parent.mkdir(parents=True, exist_ok=True)
+        (stage / "book" / relative).write_bytes(data)
     return stage
 
 

@@ -1,23 +1,52 @@
 """Figures and display tables of the condensation chapter (:mod:`sfli.experiments.condensation`); each takes the
-chapter's :class:`~.runs.Result`."""
+chapter's :class:`~.runs.Result`.
+
+Figures are built without pyplot (``matplotlib.figure.Figure``), so nothing stays open between calls. Cosine
+heat maps are ``seaborn.heatmap``, spreads over seeds :func:`~sfli.plotting.seeds_band`; the polynomial fits
+and the velocity field are plain matplotlib.
+"""
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
 
-from ...plotting import PALETTE
+from ...plotting import DIVERGING_CMAP, REFERENCE, SERIES, method_color, seeds_band, series_palette
 from .acts import LABELS, PAPER_P
 from .core import order_neurons
 from .variants import velocity
+
+
+_INIT_LABELS = {"small": "var 0.005²", "common": "var 1/m", "sfli": "SFLI"}
+
+
+def _grid(nrows: int, ncols: int, width: float, height: float) -> tuple[Figure, np.ndarray]:
+    fig = Figure(figsize=(width, height), layout="constrained")
+    return fig, fig.subplots(nrows, ncols, squeeze=False)
+
+
+def _heat(ax, u: np.ndarray, title: str = ""):
+    """Cosine similarities of the rows of ``u`` (normalized input weights) in clustering order, on ``ax``."""
+    o = order_neurons(u)
+    sns.heatmap(u[o] @ u[o].T, ax=ax, cmap=DIVERGING_CMAP, vmin=-1, vmax=1, center=0, square=True, cbar=False,
+                xticklabels=False, yticklabels=False)
+    ax.set_title(title)
+    return ax.collections[0]
+
+
+def _cos_colorbar(fig: Figure, mappable, axes) -> None:
+    """The shared colour bar of cosine heat maps, and what their rows and columns are."""
+    fig.colorbar(mappable, ax=list(np.ravel(axes)), shrink=0.8, label="cos(û_i, û_j)")
+    fig.supxlabel("neurons i, j in hierarchical-clustering order", fontsize="medium")
 
 
 def plot_c1_heatmaps(res, inits=("small", "common")):
     """Cosine-similarity heat maps of the normalized input weights (w_j, b_j) at the last epoch, first seed:
     one column per activation, one row per initialization; neurons in hierarchical-clustering order."""
     acts = res.cfg["c1"]["activations"]
-    fig, axes = plt.subplots(len(inits), len(acts), figsize=(2.3 * len(acts), 2.4 * len(inits)), squeeze=False)
-    im = None
+    fig, axes = _grid(len(inits), len(acts), 2.4 * len(acts) + 1.0, 2.4 * len(inits) + 0.3)
+    mesh = None
     for i, init in enumerate(inits):
         for j, act in enumerate(acts):
             ax = axes[i, j]
@@ -25,16 +54,13 @@ def plot_c1_heatmaps(res, inits=("small", "common")):
             if u is None:
                 ax.axis("off")
                 continue
-            o = order_neurons(u)
-            im = ax.imshow(u[o] @ u[o].T, cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest")
-            ax.set_xticks([])
-            ax.set_yticks([])
-            ax.grid(False)
-            if i == 0:
-                ax.set_title(LABELS[act])
+            mesh = _heat(ax, u, LABELS[act] if i == 0 else "")
             if j == 0:
-                ax.set_ylabel({"small": "var 0.005²", "common": "var 1/m", "sfli": "SFLI"}.get(init, init))
-    fig.colorbar(im, ax=axes.ravel().tolist(), shrink=0.8, label="cos(û_i, û_j)")
+                ax.set_ylabel(_INIT_LABELS.get(init, init))
+                if init == "sfli":
+                    ax.yaxis.label.set_color(method_color("sfli"))
+    if mesh is not None:
+        _cos_colorbar(fig, mesh, axes)
     return fig
 
 
@@ -57,74 +83,64 @@ def count_table(res) -> pd.DataFrame:
 
 
 def plot_ranks(res):
-    """Normalized ε-rank of the first layer and counted directions against the epoch, small init, per activation."""
+    """Normalized ε-rank of the first layer and counted directions against the epoch, small init, per activation
+    (mean over seeds, min–max band)."""
     d = res.counts[(res.counts.experiment == "c1") & (res.counts.init == "small")]
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
-    for k, act in enumerate(res.cfg["c1"]["activations"]):
-        g = d[d.activation == act].groupby("step")
-        for ax, col in zip(axes, ("eps_rank", "directions")):
-            s = g[col].mean()
-            ax.plot(s.index, s.values, marker="o", ms=3, color=PALETTE[k % len(PALETTE)], label=LABELS[act])
-    axes[0].set_ylabel("ε-rank of normalized first-layer neurons")
-    axes[1].set_ylabel("counted directions")
-    for ax in axes:
+    acts = res.cfg["c1"]["activations"]
+    fig, axes = _grid(1, 2, 10, 3.6)
+    for ax, col in zip(axes[0], ("eps_rank", "directions")):
+        for act, color in series_palette(acts).items():
+            seeds_band(ax, d[d.activation == act], "step", col, color=color, label=LABELS[act])
         ax.set_xlabel("epoch")
-    axes[1].legend(fontsize=8)
+    axes[0, 0].set_ylabel("ε-rank of normalized first-layer neurons")
+    axes[0, 1].set_ylabel("counted directions")
+    axes[0, 1].legend()
     return fig
 
 
 def plot_sweep(res):
-    """Counted directions and normalized ε-rank at the last epoch against γ (var = m^(−γ))."""
+    """Counted directions and normalized ε-rank at the last epoch against γ (var = m^(−γ)); mean over seeds,
+    min–max band."""
     last = res.counts[(res.counts.step == res.cfg["c1"]["epochs"]) & (res.counts.experiment == "sweep")]
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
-    for k, (act, d) in enumerate(last.groupby("activation", sort=False)):
-        for ax, col in zip(axes, ("directions", "eps_rank")):
-            g = d.groupby("gamma")[col]
-            mean, lo, hi = g.mean(), g.min(), g.max()
-            c = PALETTE[k % len(PALETTE)]
-            ax.plot(mean.index, mean.values, marker="o", ms=3, color=c, label=LABELS[act])
-            ax.fill_between(mean.index, lo.values, hi.values, color=c, alpha=0.2, lw=0)
-    axes[0].set_ylabel("counted directions")
-    axes[1].set_ylabel("ε-rank (normalized neurons)")
-    for ax in axes:
+    colors = series_palette(dict.fromkeys(last.activation))
+    fig, axes = _grid(1, 2, 10, 3.6)
+    for ax, col in zip(axes[0], ("directions", "eps_rank")):
+        for act, d in last.groupby("activation", sort=False):
+            seeds_band(ax, d, "gamma", col, color=colors[act], label=LABELS[act])
         ax.set_xlabel("γ  (variance m^(−γ))")
-        ax.axvline(2.0, color="0.5", ls=":", lw=1)
-    axes[0].legend(fontsize=8)
+        ax.axvline(2.0, color=REFERENCE, ls=":", lw=1)
+    axes[0, 0].set_ylabel("counted directions")
+    axes[0, 1].set_ylabel("ε-rank (normalized neurons)")
+    axes[0, 0].legend()
     return fig
 
 
 def plot_c5(res):
     """1-D net output at the last C5 epoch (first seed) with its least-squares polynomial fits."""
     d = res.c5.groupby("activation", sort=False).first().reset_index()
-    fig, axes = plt.subplots(1, len(d), figsize=(3.0 * len(d), 3.0), squeeze=False)
+    fig, axes = _grid(1, len(d), 3.0 * len(d), 3.0)
+    colors = series_palette(res.cfg["c5"]["degrees"])
     for ax, (_, r) in zip(axes[0], d.iterrows()):
         ax.plot(r.x, r.y, color="k", lw=2, label="net")
-        for k, deg in enumerate(res.cfg["c5"]["degrees"]):
-            ax.plot(r.x, r[f"fit_{deg}"], ls="--", color=PALETTE[k], label=f"degree {deg}")
+        for deg, color in colors.items():
+            ax.plot(r.x, r[f"fit_{deg}"], ls="--", color=color, label=f"degree {deg}")
         ax.set_title(LABELS[r.activation])
         ax.set_xlabel("x")
     axes[0, 0].set_ylabel(f"output at epoch {res.cfg['c5']['epochs']}")
-    axes[0, -1].legend(fontsize=7)
+    axes[0, -1].legend(fontsize="small")
     return fig
 
 
-def _heat(ax, u, title=""):
-    o = order_neurons(u)
-    im = ax.imshow(u[o] @ u[o].T, cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.grid(False)
-    ax.set_title(title, fontsize=9)
-    return im
-
-
 def plot_heatmap_row(mats: dict[str, np.ndarray]):
-    """One cosine-similarity heat map per entry {title: normalized input weights}, clustering order."""
-    fig, axes = plt.subplots(1, len(mats), figsize=(2.3 * len(mats), 2.6), squeeze=False)
-    im = None
+    """One cosine-similarity heat map per entry {title: normalized input weights}, clustering order (an empty
+    figure for no entries)."""
+    if not mats:
+        return Figure(figsize=(2.4, 2.6))
+    fig, axes = _grid(1, len(mats), 2.2 * len(mats) + 0.8, 2.8)
+    mesh = None
     for ax, (title, u) in zip(axes[0], mats.items()):
-        im = _heat(ax, u, title)
-    fig.colorbar(im, ax=axes.ravel().tolist(), shrink=0.8, label="cos(û_i, û_j)")
+        mesh = _heat(ax, u, title)
+    _cos_colorbar(fig, mesh, axes)
     return fig
 
 
@@ -145,7 +161,7 @@ def plot_c6(res):
     """C6: direction of the initial-stage velocity of (w, b) (f ≈ 0; output weight a = +1, a < 0 reverses it) on
     a grid, the lines on which it is radial (dashed), and the neurons at ``c6.epoch`` (colour: sign of a_j)."""
     acts = [a for a in res.cfg["c5"]["activations"] if a in res.c6]
-    fig, axes = plt.subplots(1, len(acts), figsize=(3.1 * len(acts), 3.1), squeeze=False)
+    fig, axes = _grid(1, len(acts), 3.1 * len(acts), 3.6)
     for ax, act in zip(axes[0], acts):
         c = res.c6[act]
         w = c["weights"]
@@ -158,16 +174,17 @@ def plot_c6(res):
         for phi in c["lines"]:
             t = np.radians(phi)
             ax.plot([-r * np.cos(t), r * np.cos(t)], [-r * np.sin(t), r * np.sin(t)], "--", color="k", lw=0.8)
-        for sign, colour, label in ((1, PALETTE[0], "a_j > 0"), (-1, PALETTE[1], "a_j < 0")):
+        for sign, colour, label in ((1, SERIES[0], "a_j > 0"), (-1, SERIES[1], "a_j < 0")):
             k = c["signs"] == sign
             ax.scatter(w[k, 0], w[k, 1], s=9, color=colour, label=label, zorder=3)
         ax.set_xlim(-r, r)
         ax.set_ylim(-r, r)
         ax.set_aspect("equal")
-        ax.set_title(f"{LABELS[act]}: {len(c['lines'])} line(s)", fontsize=9)
+        ax.set_title(f"{LABELS[act]}: {len(c['lines'])} line(s)")
         ax.set_xlabel("w")
     axes[0, 0].set_ylabel("b")
-    axes[0, -1].legend(fontsize=7, loc="lower right")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=2)
     return fig
 
 

@@ -52,3 +52,16 @@ def committed_record(profile: str = "paper") -> dict | None:
     root = project_root()
     path = None if root is None else root / "records" / check_profile(profile) / f"{CHAPTER.name}.json"
     return read_record(path) if path is not None and path.exists() else None
+
+
+def missing_record_note(profile: str = "paper") -> str:
+    """What the page says (Markdown) where :func:`committed_record` found none: outside a checkout (Colab, an
+    installed package) the committed records are not at hand — which is not the same as none being committed."""
+    where = f"`records/{check_profile(profile)}/{CHAPTER.name}.json`"
+    if project_root() is None:
+        return ("**The committed GPU record is not at hand here**: this notebook runs outside a checkout of the book "
+                f"(on Colab, or from an installed package), so it cannot read {where} of the repository. The book's "
+                "own appendix page shows it where one has been committed; what this run measured is above.")
+    return ("**No GPU record has been committed yet**: the machines that built this book had no GPU, so the GPU "
+            "target has not been measured (its claims below are *not run* at this profile). The CUDA-graph code "
+            "paths are tested only where a GPU is present.")

@@ -1,12 +1,14 @@
-"""The appendix's figure and display tables; they read a :class:`~.runs.Result` or benchmark rows."""
+"""The appendix's figure and display tables; they read a :class:`~.runs.Result` or benchmark rows. The figure is
+``seaborn.barplot`` in the book's theme, built without pyplot."""
 from __future__ import annotations
 
 import math
 
 import pandas as pd
+import seaborn as sns
 from matplotlib.figure import Figure
 
-from ...plotting import PALETTE
+from ...plotting import series_palette
 from . import benchmark
 from .runs import Result, config_key
 
@@ -34,22 +36,18 @@ def speed_table(rows: list[dict]) -> pd.DataFrame:
 
 def plot_speed(result: Result) -> Figure:
     """ms per training step (log scale) per configuration, one bar per variant; failed variants left out."""
-    ok = [r for r in result.rows if "ms" in r]
-    configs = list(dict.fromkeys(config_key(r) for r in ok))
-    variants = list(dict.fromkeys(r["variant"] for r in ok))
+    ok = pd.DataFrame([{**r, "config": config_key(r)} for r in result.rows if "ms" in r],
+                      columns=["config", "variant", "ms"])
+    configs, variants = list(dict.fromkeys(ok.config)), list(dict.fromkeys(ok.variant))
     fig = Figure(figsize=(8, 0.55 * len(configs) * max(len(variants), 2) / 2 + 1.2))
     ax = fig.add_subplot()
-    height = 0.8 / max(len(variants), 1)
-    for k, variant in enumerate(variants):
-        ms = {config_key(r): r["ms"] for r in ok if r["variant"] == variant}
-        ys = [i + k * height for i, c in enumerate(configs) if c in ms]
-        ax.barh(ys, [ms[c] for c in configs if c in ms], height=height, color=PALETTE[k % len(PALETTE)],
-                label=variant)
-    ax.set_yticks([i + 0.4 - height / 2 for i in range(len(configs))], configs, fontsize=8)
-    ax.invert_yaxis()
+    if len(ok):
+        sns.barplot(ok, x="ms", y="config", hue="variant", order=configs, hue_order=variants, orient="h",
+                    palette=series_palette(variants), saturation=1, errorbar=None, ax=ax)
+        sns.move_legend(ax, "lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(variants), title=None, frameon=False)
+    ax.tick_params(axis="y", labelsize="small")
     ax.set_xscale("log")
-    if ok:  # bars start at a round decade, so their lengths compare
-        ax.set_xlim(10 ** math.floor(math.log10(min(r["ms"] for r in ok))), 1.3 * max(r["ms"] for r in ok))
-    ax.set_xlabel("ms per training step (median)")
-    ax.legend(fontsize=8, ncol=max(len(variants), 1), loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+    if len(ok):  # bars start at a round decade, so their lengths compare
+        ax.set_xlim(10 ** math.floor(math.log10(ok.ms.min())), 1.3 * ok.ms.max())
+    ax.set(xlabel="ms per training step (median)", ylabel="problem/net/points")
     return fig

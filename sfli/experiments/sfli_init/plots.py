@@ -1,18 +1,22 @@
 """Figures and display tables of chapter 2 (SFLI at initialization); each takes a :class:`~.summaries.Result`.
 
-Figures are built without pyplot (``matplotlib.figure.Figure``), so nothing stays open between calls.
+Figures are built without pyplot (``matplotlib.figure.Figure``), so nothing stays open between calls. Spreads over
+seeds are :func:`~sfli.plotting.seeds_band` (mean, min–max band), the ratio heat map is ``seaborn.heatmap``; the
+neuron functions and transition lines are schematic, plain matplotlib.
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import seaborn as sns
 from matplotlib import colormaps
-from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter
 
-from ...plotting import METHOD_COLORS, METHOD_LABELS, PALETTE, mean_band
+from ...init import METHODS
+from ...plotting import (DIVERGING_CMAP, METHOD_LABELS, REFERENCE, SEQUENTIAL_CMAP, method_color, method_label,
+                         seeds_band, series_palette)
 from .summaries import Result, losses
 
 _LAYERS = {"first": "first hidden layer", "last": "last hidden layer"}
@@ -47,11 +51,11 @@ def plot_neurons_1d(result: Result) -> Figure:
     for ax, method in zip(axes[0], methods):
         d = df[df.method == method]
         n = d.neuron.nunique()
-        colors = colormaps["viridis"](np.linspace(0, 0.95, n))
+        colors = colormaps[SEQUENTIAL_CMAP](np.linspace(0, 0.95, n))
         for i, g in d.groupby("neuron"):
             ax.plot(g.x, g.value, lw=1.1, color=colors[int(i)])
         rank = result.metrics.get(f"neurons_1d/first_rank/{method}")
-        ax.set_title(f"{METHOD_LABELS[method]}: ε-rank {rank} of {n}", color=METHOD_COLORS[method])
+        ax.set_title(f"{method_label(method)}: ε-rank {rank} of {n}", color=method_color(method))
         ax.set_xlabel("x")
         ax.set_xlim(-1, 1)
     axes[0, 0].set_ylabel("neuron function  tanh(W_i x + b_i)")
@@ -79,10 +83,10 @@ def plot_transitions_2d(result: Result, view: float = 2.5) -> Figure:
             px, py = off * nx - t * ny, off * ny + t * nx
             hit = abs(off) <= abs(nx) + abs(ny)  # support function of the square
             inside += hit
-            ax.plot(px, py, lw=1.0, color=METHOD_COLORS[method] if hit else "0.55", ls="-" if hit else "--")
+            ax.plot(px, py, lw=1.0, color=method_color(method) if hit else REFERENCE, ls="-" if hit else "--")
         ax.set(xlim=(-view, view), ylim=(-view, view), xlabel="x₁", ylabel="x₂", aspect="equal",
-               title=f"{METHOD_LABELS[method]}: {inside} of {len(d)} cut Ω")
-        ax.title.set_color(METHOD_COLORS[method])
+               title=f"{method_label(method)}: {inside} of {len(d)} cut Ω")
+        ax.title.set_color(method_color(method))
     return fig
 
 
@@ -93,86 +97,82 @@ def plot_rank_vs_width(result: Result, layer: str = "first") -> Figure:
     """
     if layer not in _LAYERS:
         raise ValueError(f"layer must be one of {', '.join(_LAYERS)}, got {layer!r}")
-    df = result.ranks
+    df = result.ranks.assign(**{layer: result.ranks[layer].clip(lower=0.7)})  # r = 0 just below 1 on the log axis
     acts, dims = list(dict.fromkeys(df.activation)), sorted(df.dim.unique())
     widths = sorted(df.width.unique())
-    methods = [m for m in METHOD_LABELS if m in set(df.method)]
-    fig, axes = _grid(len(acts), len(dims), 3.3 * len(dims), 2.5 * len(acts) + 0.6, sharex=True)
+    methods = [m for m in METHODS if m in set(df.method)]  # SFLI and the baselines (quasi: plot_placement)
+    fig, axes = _grid(len(acts), len(dims), 3.3 * len(dims), 2.5 * len(acts) + 0.8, sharex=True)
     for i, act in enumerate(acts):
         for j, dim in enumerate(dims):
             ax = axes[i, j]
             cell = df[(df.activation == act) & (df.dim == dim)]
-            ax.plot(widths, widths, ls=":", color="0.4", lw=1, label="width (full rank)")
+            ax.plot(widths, widths, ls=":", color=REFERENCE, lw=1, label="width (full rank)")
             for method in methods:
-                pivot = cell[cell.method == method].pivot_table(index="seed", columns="width", values=layer)
-                pivot = pivot.clip(lower=0.7)  # r = 0 drawn just below 1 on the log axis
-                mean_band(ax, widths, pivot[widths].to_numpy(), label=METHOD_LABELS[method],
-                          color=METHOD_COLORS[method], lw=1.8 if method == "sfli" else 1.1)
+                seeds_band(ax, cell[cell.method == method], "width", layer, label=method_label(method),
+                           color=method_color(method), lw=1.8 if method == "sfli" else 1.1)
             _log2_axis(ax, widths)
             _log2_y(ax)
-            ax.set_title(f"{act}, d = {dim}", fontsize=9)
+            ax.set_title(f"{act}, d = {dim}")
             if i == len(acts) - 1:
                 ax.set_xlabel("width m")
             if j == 0:
                 ax.set_ylabel(f"ε-rank, {layer} layer")
     handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize=8)
-    fig.suptitle(f"ε-rank (ε = 1e-3) of the {_LAYERS[layer]} at initialization, depth-4 MLP", fontsize=10)
+    fig.legend(handles, labels, loc="outside lower center", ncols=4)
+    fig.suptitle(f"ε-rank (ε = 1e-3) of the {_LAYERS[layer]} at initialization, depth-4 MLP")
     return fig
 
 
 def plot_ratio_heatmap(result: Result, clip: float = 4.0) -> Figure:
     """log₂ of the geometric-mean ratio r_SFLI / r_baseline per (activation, d); rows: first and last hidden layer.
 
-    Colours saturate at 2^±``clip``; the printed numbers are the ratios themselves.
+    Colours saturate at 2^±``clip`` (blue: SFLI higher, as SFLI's colour); the printed numbers are the ratios.
     """
     df = result.ratios_by_group
     acts = list(dict.fromkeys(result.ranks.activation))
     cols = [(a, d) for a in acts for d in sorted(df.dim.unique())]
     baselines = list(dict.fromkeys(df.baseline))
-    fig, axes = _grid(2, 1, max(6.5, 0.75 * len(cols) + 2.5), 0.7 * len(baselines) + 1.8)
-    norm = TwoSlopeNorm(0.0, -clip, clip)
+    fig, axes = _grid(2, 1, max(6.5, 0.75 * len(cols) + 2.5), 0.75 * len(baselines) + 2.3)
+    cmap = colormaps[DIVERGING_CMAP].reversed()
     for ax, layer in zip(axes[:, 0], _LAYERS):
-        z = np.array([[float(np.log2(df[(df.baseline == b) & (df.activation == a) & (df.dim == d)]
-                                     [f"{layer}_ratio"].iloc[0])) for a, d in cols] for b in baselines])
-        im = ax.imshow(z.clip(-clip, clip), cmap="RdBu", norm=norm, aspect="auto")
-        for (r, c), v in np.ndenumerate(z):
-            ax.text(c, r, f"{2 ** v:.2g}", ha="center", va="center", fontsize=7,
-                    color="white" if abs(v) > 0.6 * clip else "black")
-        ax.set_xticks(range(len(cols)), [f"{a}\nd={d}" for a, d in cols], fontsize=7)
-        ax.set_yticks(range(len(baselines)), [METHOD_LABELS[b] for b in baselines], fontsize=8)
-        ax.grid(False)
-        ax.set_title(f"r_SFLI / r_baseline, {_LAYERS[layer]} (geometric mean over widths and seeds)", fontsize=9)
-    cbar = fig.colorbar(im, ax=axes[:, 0], extend="both", shrink=0.8)
+        ratio = df.pivot_table(index="baseline", columns=["activation", "dim"], values=f"{layer}_ratio")
+        ratio = ratio.reindex(index=baselines, columns=pd.MultiIndex.from_tuples(cols))
+        sns.heatmap(np.log2(ratio), ax=ax, cmap=cmap, center=0.0, vmin=-clip, vmax=clip, annot=ratio, fmt=".2g",
+                    annot_kws={"fontsize": 8}, linewidths=0.5, cbar=False,
+                    xticklabels=[f"{a}\nd={d}" for a, d in cols], yticklabels=[method_label(b) for b in baselines])
+        ax.set(xlabel="", ylabel="")
+        ax.tick_params(axis="y", rotation=0, length=0)
+        ax.tick_params(axis="x", length=0)
+        ax.set_title(_LAYERS[layer])
+    cbar = fig.colorbar(axes[0, 0].collections[0], ax=axes[:, 0], extend="both", shrink=0.8)
     cbar.set_label("log₂ ratio (blue: SFLI higher, red: lower)")
+    fig.suptitle("r_SFLI / r_baseline, geometric mean over widths and seeds")
     return fig
 
 
 def plot_gamma_sweep(result: Result) -> Figure:
     """r_ε vs the multiplier c of the default γ (log₂), per activation; rows: first and last hidden layer."""
-    df = result.gamma
+    df = result.gamma.assign(**{layer: result.gamma[layer].clip(lower=0.7) for layer in _LAYERS})
     acts, dims = list(dict.fromkeys(df.activation)), sorted(df.dim.unique())
-    mults = sorted(df.multiplier.unique())
+    colors = series_palette(dims)
     fig, axes = _grid(2, len(acts), 3.0 * len(acts), 5.2, sharex=True)
     for j, act in enumerate(acts):
         for i, layer in enumerate(_LAYERS):
             ax = axes[i, j]
-            for k, dim in enumerate(dims):
-                pivot = df[(df.activation == act) & (df.dim == dim)].pivot_table(
-                    index="seed", columns="multiplier", values=layer)
-                mean_band(ax, mults, pivot[mults].to_numpy().clip(0.7), label=f"d = {dim}", color=PALETTE[k],
-                          ls=_DIM_STYLES.get(dim, "-"))
-            ax.axvline(1.0, color="0.3", lw=1, ls="--")
+            for dim in dims:
+                seeds_band(ax, df[(df.activation == act) & (df.dim == dim)], "multiplier", layer, label=f"d = {dim}",
+                           color=colors[dim], ls=_DIM_STYLES.get(dim, "-"))
+            ax.axvline(1.0, color=REFERENCE, lw=1, ls="--")
             ax.set_xscale("log", base=2)
             ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}" if v >= 1 else f"1/{1 / v:g}"))
             _log2_y(ax)
-            ax.set_title(f"{act}, {layer} layer", fontsize=9)
+            ax.set_title(f"{act}, {layer} layer")
             if i == 1:
                 ax.set_xlabel("γ / γ_default")
             if j == 0:
                 ax.set_ylabel("ε-rank")
-    axes[0, 0].legend(fontsize=8)
-    fig.suptitle(f"γ sweep of SFLI, width {int(df.width.iloc[0])}; dashed line: the default γ", fontsize=10)
+    axes[0, 0].legend()
+    fig.suptitle(f"γ sweep of SFLI, width {int(df.width.iloc[0])}; dashed line: the default γ")
     return fig
 
 
@@ -183,22 +183,24 @@ def plot_placement(result: Result) -> Figure:
     df = result.placement
     acts, dims = list(dict.fromkeys(df.activation)), sorted(df.dim.unique())
     widths = sorted(df.width.unique())
+    colors = series_palette(acts)
     fig, axes = _grid(2, len(dims), 3.4 * len(dims), 5.2, sharex=True)
     for j, dim in enumerate(dims):
         for i, layer in enumerate(_LAYERS):
             ax = axes[i, j]
-            ax.axhline(0, color="0.3", lw=1)
-            for k, act in enumerate(acts):
-                pivot = df[(df.activation == act) & (df.dim == dim)].pivot_table(
-                    index="seed", columns="width", values=f"{layer}_rel")
-                mean_band(ax, widths, 100 * pivot[widths].to_numpy(), label=act, color=PALETTE[k])
+            ax.axhline(0, color=REFERENCE, lw=1)
+            for act in acts:
+                d = df[(df.activation == act) & (df.dim == dim)]
+                seeds_band(ax, d.assign(percent=100 * d[f"{layer}_rel"]), "width", "percent", label=act,
+                           color=colors[act])
             _log2_axis(ax, widths)
-            ax.set_title(f"d = {dim}, {layer} layer", fontsize=9)
+            ax.set_title(f"d = {dim}, {layer} layer")
             if i == 1:
                 ax.set_xlabel("width m")
             if j == 0:
-                ax.set_ylabel("quasi vs random: Δr_ε / r_ε (%)")
-    axes[0, 0].legend(fontsize=8)
+                ax.set_ylabel("Δr_ε / r_ε (%)")
+    axes[0, 0].legend()
+    fig.suptitle("Quasi vs random placement of SFLI: relative change of r_ε (mean, min–max over seeds)")
     return fig
 
 

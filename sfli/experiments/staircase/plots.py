@@ -2,8 +2,9 @@
 :class:`~.runs.Result`.
 
 Staircases are drawn seed by seed (an average over seeds would smear the steps into a slope); comparisons of
-methods are drawn as the mean over seeds with a min–max band (losses: geometric mean). Figures are built
-without pyplot (``matplotlib.figure.Figure``), so nothing stays open between calls.
+methods are drawn as the mean over seeds with a min–max band (losses: geometric mean), with
+:func:`~sfli.plotting.seeds_band`; scatter plots of runs are ``seaborn.scatterplot``. Figures are built without
+pyplot (``matplotlib.figure.Figure``), so nothing stays open between calls.
 """
 from __future__ import annotations
 
@@ -11,20 +12,24 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import seaborn as sns
 from matplotlib.figure import Figure
 
-from ...plotting import METHOD_COLORS, METHOD_LABELS, PALETTE, mean_band
+from ...plotting import (BROWN, GREEN, METHOD_COLORS, METHOD_LABELS, ORANGE, PURPLE, REFERENCE, VERMILLION,
+                         geometric_mean, seeds_band, series_palette)
 from .metrics import BASE, S7_ARCHS, layer_columns, main_spec, s1_runs, select, sens_runs
 from .tables import FIRST_LAYER_LABELS
 
 if TYPE_CHECKING:  # pragma: no cover
     from .runs import Result
 
-COLORS = {**METHOD_COLORS, "sfli_quasi": PALETTE[2], "mlp": PALETTE[1], "resmlp": PALETTE[7],
-          "tanh": PALETTE[1], "relu": PALETTE[3], "elu": PALETTE[5], "cos": PALETTE[4]}
+#: the methods' book colours; the Xavier MLP (tanh) in Xavier normal's colour, the other nets and activations
+#: in their own, fixed for the chapter
+COLORS = {**METHOD_COLORS, "mlp": ORANGE, "tanh": ORANGE, "resmlp": PURPLE,
+          "relu": VERMILLION, "elu": GREEN, "cos": BROWN}
 LABELS = {**METHOD_LABELS, **FIRST_LAYER_LABELS, "mlp": "MLP", "resmlp": "ResNet (ResMLP)",
           "tanh": "tanh, Xavier (all sizes)", "relu": "ReLU, Xavier", "elu": "ELU, Xavier", "cos": "cos, Xavier"}
-_SEED_COLORS = PALETTE[:4] + PALETTE[4:6]
+_MARKERS = "osD^v<>phX*"
 
 
 def _grid(nrows: int, ncols: int, width: float, height: float, **kw) -> tuple[Figure, np.ndarray]:
@@ -36,48 +41,28 @@ def _curves(result: Result, runs: pd.DataFrame) -> pd.DataFrame:
     return result.curves[result.curves.run.isin(runs.run)]
 
 
-def _matrix(result: Result, runs: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
-    """(steps, seeds × steps array of ``column``) for runs recorded at the same steps."""
-    cur = _curves(result, runs)
-    table = cur.pivot_table(index="run", columns="step", values=column)
-    return table.columns.to_numpy(), table.to_numpy()
-
-
-def geo_band(ax, x, samples: np.ndarray, label: str | None = None, color: str | None = None, **kw):
-    """Geometric mean over seeds (rows) with the min–max band, for a log-scale axis."""
-    samples = np.atleast_2d(np.asarray(samples, dtype=float))
-    (line,) = ax.plot(x, np.exp(np.log(samples).mean(axis=0)), label=label, color=color, **kw)
-    if samples.shape[0] > 1:
-        ax.fill_between(x, samples.min(axis=0), samples.max(axis=0), color=line.get_color(), alpha=0.2, lw=0)
-    return line
-
-
-def _last(runs: pd.DataFrame) -> str:
-    return f"hidden_{int(runs.depth.iloc[0])}"
-
-
 def _seed_panels(result: Result, groups: list[tuple[str, pd.DataFrame]], suptitle: str,
                  same_rank_axis: bool = False) -> Figure:
     """Columns: groups of runs; top row the loss (log), bottom row the last-layer ε-rank, one line per seed."""
-    fig, axes = _grid(2, len(groups), 3.1 * len(groups) + 0.4, 5.0, sharex="col")
+    fig, axes = _grid(2, len(groups), 2.9 * len(groups) + 0.6, 5.0, sharex="col")
     if same_rank_axis:
         for ax in axes[1, 1:]:
             ax.sharey(axes[1, 0])
+    colors = series_palette(sorted(pd.concat([runs.seed for _, runs in groups]).unique()))
     for j, (title, runs) in enumerate(groups):
         top, bottom = axes[0, j], axes[1, j]
-        for i, row in enumerate(runs.sort_values("seed").itertuples()):
+        for row in runs.sort_values("seed").itertuples():
             cur = result.curves[result.curves.run == row.run]
-            color = _SEED_COLORS[i % len(_SEED_COLORS)]
-            top.plot(cur.step, cur.loss, color=color, lw=1.1, label=f"seed {row.seed}")
-            bottom.step(cur.step, cur[f"hidden_{row.depth}"], where="post", color=color, lw=1.1)
+            top.plot(cur.step, cur.loss, color=colors[row.seed], lw=1.1, label=f"seed {row.seed}")
+            bottom.step(cur.step, cur[f"hidden_{row.depth}"], where="post", color=colors[row.seed], lw=1.1)
         top.set_yscale("log")
-        top.set_title(title, fontsize=9)
+        top.set_title(title)
         bottom.set_xlabel("iteration")
     axes[0, 0].set_ylabel("training loss")
     axes[1, 0].set_ylabel("ε-rank, last hidden layer")
     handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8)
-    fig.suptitle(suptitle, fontsize=10)
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels))
+    fig.suptitle(suptitle)
     return fig
 
 
@@ -123,32 +108,26 @@ def plot_alignment(result: Result) -> Figure:
     runs = select(result.runs, problem="regression", arch="mlp", init=BASE).assign(cfg_eps=result.cfg["eps"])
     runs = runs.assign(group=[_group_label(r) for r in runs.itertuples()])
     groups = list(dict.fromkeys(runs.group))
-    markers = "osD^v<>phX*"
-    fig, axes = _grid(1, 2, 9.6, 4.4)
+    style = {"hue": "group", "style": "group", "hue_order": groups, "style_order": groups,
+             "palette": series_palette(groups), "markers": {g: _MARKERS[i % len(_MARKERS)] for i, g in enumerate(groups)}}
+    fig, axes = _grid(1, 2, 10.0, 4.6)
     for ax, col, xlabel in ((axes[0, 0], "align_coverage", "coverage of the windows (chance share)"),
                             (axes[0, 1], "align_local_null", "share with the windows shifted (local null)")):
-        ax.plot([0, 1], [0, 1], ls=":", color="0.4", lw=1)
-        for i, g in enumerate(groups):
-            r = runs[runs.group == g]
-            ax.scatter(r[col], r.align_share, s=22, marker=markers[i % len(markers)],
-                       color=PALETTE[i % len(PALETTE)], label=g, alpha=0.85)
+        ax.plot([0, 1], [0, 1], ls=":", color=REFERENCE, lw=1)
+        sns.scatterplot(runs, x=col, y="align_share", ax=ax, s=30, alpha=0.85, legend=ax is axes[0, 1], **style)
         ax.set(xlim=(0, 1), ylim=(0, 1), xlabel=xlabel, ylabel="share of the log-loss decrease near a rank jump",
                aspect="equal")
-    axes[0, 1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0))
-    fig.suptitle("Do loss drops coincide with ε-rank jumps? One point per run", fontsize=10)
+    sns.move_legend(axes[0, 1], "upper left", bbox_to_anchor=(1.02, 1.0), title=None)
+    fig.suptitle("Do loss drops coincide with ε-rank jumps? One point per run")
     return fig
 
 
 def _layer_panel(ax, result: Result, runs: pd.DataFrame, title: str) -> None:
     cur = _curves(result, runs)
-    for i, col in enumerate(layer_columns(cur)):
-        if cur[col].isna().all():
-            continue
-        x, y = _matrix(result, runs, col)
-        mean_band(ax, x, y, label=f"layer {col.split('_')[1]}", color=PALETTE[i % len(PALETTE)], marker=None,
-                  lw=1.3)
+    cols = [c for c in layer_columns(cur) if not cur[c].isna().all()]
+    for col, color in series_palette(cols).items():
+        seeds_band(ax, cur, "step", col, label=f"layer {col.split('_')[1]}", color=color, marker=None, lw=1.3)
     ax.set(xlabel="iteration", ylabel="ε-rank", title=title)
-    ax.title.set_fontsize(9)
 
 
 def plot_layer_ranks(result: Result) -> Figure:
@@ -157,19 +136,17 @@ def plot_layer_ranks(result: Result) -> Figure:
     fig, axes = _grid(1, 1, 6.0, 3.8)
     _layer_panel(axes[0, 0], result, select(result.runs, **main_spec(cfg)),
                  f"tanh MLP, depth {cfg['main']['depth']}, width {cfg['main']['width']}, ε = {cfg['eps']:g}")
-    axes[0, 0].legend(fontsize=8)
+    axes[0, 0].legend()
     return fig
 
 
 def _compare(ax, result: Result, groups: list[tuple[str, pd.DataFrame]], column: str, log: bool) -> None:
+    """One band per group of runs: the mean over seeds (geometric on a log axis) and the min–max."""
     for key, runs in groups:
         if runs.empty:
             continue
-        x, y = _matrix(result, runs, column)
-        if log:
-            geo_band(ax, x, y, label=LABELS.get(key, key), color=COLORS.get(key), lw=1.4)
-        else:
-            mean_band(ax, x, y, label=LABELS.get(key, key), color=COLORS.get(key), marker=None, lw=1.4)
+        seeds_band(ax, _curves(result, runs), "step", column, label=LABELS.get(key, key), color=COLORS.get(key),
+                   estimator=geometric_mean if log else "mean", marker=None, lw=1.4)
     if log:
         ax.set_yscale("log")
     ax.set_xlabel("iteration")
@@ -179,14 +156,17 @@ def _init_comparison(result: Result, groups, levels, title: str, error: bool) ->
     depth = int(groups[0][1].depth.iloc[0])
     panels = [("loss", "training loss", True)] + ([("error", "relative L² error", True)] if error else []) + [
         (f"hidden_{depth}", "ε-rank, last hidden layer", False), ("hidden_1", "ε-rank, first hidden layer", False)]
-    fig, axes = _grid(1, len(panels), 3.4 * len(panels), 3.6)
-    for ax, (col, label, log) in zip(axes[0], panels):
+    ncols = 2 if len(panels) == 4 else len(panels)  # four panels as 2 × 2, so the text stays readable
+    nrows = len(panels) // ncols
+    fig, axes = _grid(nrows, ncols, 3.4 * ncols, 3.1 * nrows + 0.6)
+    for ax, (col, label, log) in zip(axes.ravel(), panels):
         _compare(ax, result, groups, col, log)
         ax.set_ylabel(label)
     for lvl in levels:
-        axes[0, 0].axhline(lvl, ls="--", color="0.5", lw=0.8)
-    axes[0, 0].legend(fontsize=8)
-    fig.suptitle(title, fontsize=10)
+        axes[0, 0].axhline(lvl, ls="--", color=REFERENCE, lw=0.8)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels))
+    fig.suptitle(title)
     return fig
 
 
@@ -214,15 +194,15 @@ def plot_resnet(result: Result) -> Figure:
     """S7: ResNet vs MLP — loss (geometric mean, band) and the ε-rank of every hidden layer of each."""
     cfg = result.cfg
     groups = [(arch, select(result.runs, **main_spec(cfg, arch=arch))) for arch in S7_ARCHS]
-    fig, axes = _grid(1, 3, 11.5, 3.6)
+    fig, axes = _grid(1, 3, 11.0, 3.8)
     _compare(axes[0, 0], result, groups, "loss", log=True)
     axes[0, 0].set_ylabel("training loss")
-    axes[0, 0].legend(fontsize=8)
+    axes[0, 0].legend()
     for ax, (arch, runs) in zip(axes[0, 1:], groups):
         _layer_panel(ax, result, runs, LABELS[arch])
-    axes[0, 2].legend(fontsize=8)
+    axes[0, 2].legend()
     axes[0, 2].sharey(axes[0, 1])
-    fig.suptitle(f"ResNet vs MLP: depth {cfg['main']['depth']}, width {cfg['main']['width']}, tanh", fontsize=10)
+    fig.suptitle(f"ResNet vs MLP: depth {cfg['main']['depth']}, width {cfg['main']['width']}, tanh")
     return fig
 
 
@@ -231,43 +211,45 @@ def plot_rfm(result: Result) -> Figure:
     ε-rank against the error for every seed (first scale)."""
     cfg, spec, table = result.cfg, result.spectra, result.rfm
     acts = list(dict.fromkeys(spec.activation))
-    fig, axes = _grid(1, len(acts) + 1, 3.5 * (len(acts) + 1), 3.6)
-    colors = {"elm": PALETTE[1], "pou": PALETTE[0]}
+    fig, axes = _grid(1, len(acts) + 1, 3.5 * (len(acts) + 1), 3.8)
     labels = {"elm": "global ELM", "pou": "partition of unity"}
+    colors = series_palette(labels.values())
     for ax, act in zip(axes[0], acts):
         for method, g in spec[spec.activation == act].groupby("method"):
             v = g.sort_values("index").eigenvalue.to_numpy()
-            ax.plot(np.arange(1, len(v) + 1), np.clip(v, 1e-18, None), color=colors[method], label=labels[method])
-        ax.axhline(cfg["eps"], ls="--", color="0.4", lw=0.8, label=f"ε = {cfg['eps']:g}")
+            ax.plot(np.arange(1, len(v) + 1), np.clip(v, 1e-18, None), color=colors[labels[method]],
+                    label=labels[method])
+        ax.axhline(cfg["eps"], ls="--", color=REFERENCE, lw=0.8, label=f"ε = {cfg['eps']:g}")
         ax.set(yscale="log", xscale="log", xlabel="index", ylabel="Gram eigenvalue", title=f"{act} features")
-    axes[0, 0].legend(fontsize=8)
+    axes[0, 0].legend()
     ax = axes[0, -1]
     first = table[table.scale == cfg["rfm"]["scales"][0]]
-    for (act, method), g in first.groupby(["activation", "method"]):
-        ax.scatter(g.eps_rank, g.error, color=colors[method], marker="o" if act == "tanh" else "s",
-                   label=f"{labels[method]}, {act}", s=26)
+    first = first.assign(features=first.method.map(labels))
+    sns.scatterplot(first, x="eps_rank", y="error", hue="features", style="activation", palette=colors,
+                    markers={a: "o" if a == "tanh" else "s" for a in first.activation.unique()}, s=30, ax=ax)
     ax.set(yscale="log", xlabel=f"ε-rank (ε = {cfg['eps']:g})", ylabel="relative L² error",
            title="ε-rank and error, every seed")
-    ax.legend(fontsize=7)
-    fig.suptitle(f"Random features for the 2-D Poisson problem: {cfg['rfm']['n_features']} features", fontsize=10)
+    ax.legend(fontsize="small")
+    fig.suptitle(f"Random features for the 2-D Poisson problem: {cfg['rfm']['n_features']} features")
     return fig
 
 
 def plot_loss_vs_rank(result: Result) -> Figure:
     """Final loss against final last-layer ε-rank, every regression run at the default ε."""
     runs = select(result.runs, problem="regression", eps=result.cfg["eps"])
-    fig, axes = _grid(1, 1, 6.0, 4.0)
+    kinds = [r.method if r.method != BASE else (r.arch if r.arch != "mlp" else r.activation) for r in runs.itertuples()]
+    runs = runs.assign(kind=[LABELS.get(k, k) for k in kinds])
+    order = list(dict.fromkeys(runs.kind))
+    fallback = series_palette(order)
+    palette = {LABELS.get(k, k): COLORS.get(k, fallback[LABELS.get(k, k)]) for k in kinds}
+    fig, axes = _grid(1, 1, 6.4, 4.2)
     ax = axes[0, 0]
-    kinds = runs.assign(kind=[r.method if r.method != BASE else (r.arch if r.arch != "mlp" else r.activation)
-                              for r in runs.itertuples()])
-    markers = "osD^v<>phX*"
-    for i, (kind, g) in enumerate(kinds.groupby("kind", sort=False)):
-        ax.scatter(g.rank_last_final, g.loss_final, s=22, marker=markers[i % len(markers)],
-                   color=COLORS.get(kind, PALETTE[i % len(PALETTE)]), label=LABELS.get(kind, kind))
+    sns.scatterplot(runs, x="rank_last_final", y="loss_final", hue="kind", style="kind", hue_order=order,
+                    style_order=order, palette=palette, markers={k: _MARKERS[i % len(_MARKERS)] for i, k in
+                                                                 enumerate(order)}, s=30, ax=ax)
     ax.set(yscale="log", xlabel="final ε-rank, last hidden layer", ylabel="final training loss",
            title=f"Final loss and final ε-rank (ε = {result.cfg['eps']:g}), every regression run")
-    ax.title.set_fontsize(9)
-    ax.legend(fontsize=7)
+    ax.legend(title=None, fontsize="small")
     return fig
 
 
