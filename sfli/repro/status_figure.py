@@ -16,10 +16,11 @@ from matplotlib.lines import Line2D
 from matplotlib.transforms import blended_transform_factory
 
 from ..experiments.claims import WITHIN, Claim, Verdict, fmt
+from ..plotting import PALETTE
 
-#: Blue and vermillion of the book's colour-blind-safe palette (Okabe & Ito's hues, as in seaborn's
-#: "colorblind"); the marker shape tells the verdict too, in greyscale as well.
-COLORS = {"holds": "#0173b2", "fails": "#d55e00", "not measured": "#777777", "not run": "#777777"}
+#: Blue and vermillion of the book's colour-blind-safe palette (:data:`sfli.plotting.PALETTE`); the marker
+#: shape tells the verdict too, in greyscale as well.
+COLORS = {"holds": PALETTE[0], "fails": PALETTE[3], "not measured": "#777777", "not run": "#777777"}
 MARKERS = {"holds": "o", "fails": "X", "not measured": "o", "not run": "o"}
 WORDS = {"holds": "holds", "fails": "does not hold", "not measured": "not measured", "not run": "not run"}
 COUNTED = {"holds": "hold", "fails": "do not hold", "not measured": "not measured", "not run": "not run here"}
