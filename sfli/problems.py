@@ -55,7 +55,40 @@ def sine_product_sum(frequencies: tuple[float, ...] = (1, 2, 4)) -> Target:
     return f
 
 
-TARGETS: dict[str, Callable[..., Target]] = {"sine_sum": sine_sum, "sine_product_sum": sine_product_sum}
+def bump(center: float = 0.3, width: float = 0.05, background: float = 1.0) -> Target:
+    """f(x) = b·sin(π x₁) + exp(−((x₁ − c)/w)²) — a smooth wave with a localized sharp feature of width w."""
+    if not (isinstance(width, (int, float)) and width > 0):
+        raise ValueError(f"width must be a positive number, got {width!r}")
+
+    def f(x: torch.Tensor) -> torch.Tensor:
+        return background * torch.sin(math.pi * x[:, :1]) + torch.exp(-(((x[:, :1] - center) / width) ** 2))
+
+    return f
+
+
+def step(jump_at: float = 0.2, background: float = 0.3) -> Target:
+    """f(x) = 1{x₁ > s} − ½ + b·sin(π x₁) — a discontinuity (a jump of 1 at x₁ = s) on a smooth wave."""
+
+    def f(x: torch.Tensor) -> torch.Tensor:
+        return (x[:, :1] > jump_at).to(x.dtype) - 0.5 + background * torch.sin(math.pi * x[:, :1])
+
+    return f
+
+
+def axis_sines(frequencies: tuple[float, ...] = (1, 2, 3, 4)) -> Target:
+    """f(x) = Σ_i sin(k_i π x_i) — one frequency k_i per input axis (a d-dimensional target, d = len(k))."""
+
+    def f(x: torch.Tensor) -> torch.Tensor:
+        if x.shape[1] != len(frequencies):
+            raise ValueError(f"axis_sines with {len(frequencies)} frequencies needs {len(frequencies)}-D input, "
+                             f"got {x.shape[1]}-D")
+        return sum(torch.sin(k * math.pi * x[:, i:i + 1]) for i, k in enumerate(frequencies))
+
+    return f
+
+
+TARGETS: dict[str, Callable[..., Target]] = {"sine_sum": sine_sum, "sine_product_sum": sine_product_sum,
+                                             "bump": bump, "step": step, "axis_sines": axis_sines}
 
 
 @dataclass

@@ -13,7 +13,7 @@ import inspect
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Callable, Mapping, Protocol
 
 import numpy as np
 import pandas as pd
@@ -66,6 +66,7 @@ class History:
     error: list[float] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)  # training wall time so far (recording excluded)
     ranks: dict[str, list[int]] = field(default_factory=dict)
+    probes: dict[str, list[float]] = field(default_factory=dict)  # what ``fit``'s probe returned, per name
     record_seconds: float = 0.0  # wall time spent recording: error, features, Gram matrices, eigenvalues
     train_seconds: float = 0.0  # wall time of the optimization steps
     meta: dict[str, Any] = field(default_factory=dict)
@@ -77,13 +78,14 @@ class History:
         return self.record_seconds / total if total > 0 else 0.0
 
     def frame(self) -> pd.DataFrame:
-        """One row per recorded step: step, loss, error, seconds, and one ε-rank column per hidden layer."""
+        """One row per recorded step: step, loss, error, seconds, one ε-rank column per hidden layer and one
+        column per probe value."""
         return pd.DataFrame({"step": self.step, "loss": self.loss, "error": self.error,
-                             "seconds": self.seconds, **self.ranks})
+                             "seconds": self.seconds, **self.ranks, **self.probes})
 
     def to_dict(self) -> dict[str, Any]:
         return {"step": self.step, "loss": self.loss, "error": self.error, "seconds": self.seconds,
-                "ranks": self.ranks, "record_seconds": self.record_seconds, "train_seconds": self.train_seconds,
+                "ranks": self.ranks, "probes": self.probes, "record_seconds": self.record_seconds, "train_seconds": self.train_seconds,
                 "meta": self.meta}
 
 
@@ -174,6 +176,7 @@ def fit(
     track_ranks: bool = True,
     engine: str = "auto",
     step_mode: str = "auto",
+    probe: Callable[[nn.Module], Mapping[str, float]] | None = None,
 ) -> History:
     """Train ``model`` on ``problem`` for ``steps`` full-batch steps; returns the :class:`History`.
 
@@ -184,6 +187,9 @@ def fit(
     (``"none"`` for problems without derivatives). ``step_mode`` is how each step runs (:func:`sfli.step.make_step`:
     eager on a CPU; on CUDA a captured whole-step graph where possible); ``meta["step_mode"]`` and
     ``meta["step_reason"]`` record it. A learning-rate decay rules out the graph modes (they bake the rate in).
+    ``probe(model)``, if given, is called at every recorded step and its ``{name: value}`` kept in
+    ``history.probes`` (e.g. :class:`sfli.spectral.BandError`, the error per frequency band); its time counts as
+    recording.
     """
     loss_fn, engine_used = _loss_with_engine(model, problem, engine)
     dtype, device = next(model.parameters()).dtype, next(model.parameters()).device
@@ -213,6 +219,9 @@ def fit(
             for name, feats in hidden_features(model, x_q).items():
                 rank = rank_from_spectrum(gram_spectrum(feats, w_q), eps)
                 history.ranks.setdefault(name, []).append(rank)
+        if probe is not None:
+            for name, value in probe(model).items():
+                history.probes.setdefault(name, []).append(float(value))
         history.record_seconds += time.perf_counter() - started
 
     check_every = 1 if device.type == "cpu" else 50  # reading the loss syncs a GPU: check now and then
@@ -227,7 +236,8 @@ def fit(
             if not math.isfinite(value):
                 history.train_seconds += time.perf_counter() - started
                 if step in marks:  # keep only the steps before the divergence
-                    for column in (history.step, history.error, history.seconds, *history.ranks.values()):
+                    for column in (history.step, history.error, history.seconds, *history.ranks.values(),
+                                   *history.probes.values()):
                         column.pop()
                 raise DivergenceError(step, opt.param_groups[0]["lr"], value, history)
             if step in marks:

@@ -7,7 +7,7 @@ from torch import nn
 
 from sfli import autograd_derivatives, derivatives, hidden_features
 from sfli.nets import MLP, ResMLP
-from sfli.problems import Heat1D, Poisson2D, Regression, sine_product_sum, sine_sum
+from sfli.problems import TARGETS, Heat1D, Poisson2D, Regression, axis_sines, bump, sine_product_sum, sine_sum, step
 from sfli.train import torch_threads
 
 
@@ -78,6 +78,22 @@ def test_targets():
         sine_sum((1,), (1.0, 2.0))
     xy = torch.tensor([[0.5, 0.5]])
     assert sine_product_sum((1, 2))(xy)[0, 0] == pytest.approx(1.0)
+
+
+def test_sharp_discontinuous_and_high_dimensional_targets():
+    x = torch.tensor([[0.3], [0.199], [0.201], [-0.5]], dtype=torch.float64)
+    b = bump(0.3, 0.05)(x)[:, 0]
+    assert float(b[0]) == pytest.approx(math.sin(0.3 * math.pi) + 1)  # the bump's top
+    assert float(b[3]) == pytest.approx(-1.0, abs=1e-12)  # far from it: the background alone
+    s = step(0.2)(x)[:, 0]
+    assert float(s[2] - s[1]) == pytest.approx(1.0, abs=0.01)  # the jump of 1 at x = 0.2
+    z = torch.tensor([[0.5, 0.25, 1 / 6, 0.125]])
+    assert float(axis_sines((1, 2, 3, 4))(z)) == pytest.approx(4.0)  # every sin(k_i π x_i) = 1
+    with pytest.raises(ValueError, match="needs 4-D input"):
+        axis_sines((1, 2, 3, 4))(torch.zeros(2, 3))
+    with pytest.raises(ValueError, match="width must be a positive number"):
+        bump(width=0)
+    assert {"bump", "step", "axis_sines"} <= set(TARGETS)
 
 
 def test_regression_points_and_loss():

@@ -206,3 +206,21 @@ def test_a_finite_but_exploding_loss_is_a_divergence():
 def test_the_growth_rule_spares_a_loss_that_only_bumps():
     hist = fit(_model(), PROBLEM, steps=100, lr=1e-2, quadrature_n=32, n_log=0, record_every=10)
     assert "diverged" not in hist.meta
+
+
+def test_a_probe_is_recorded_at_every_recorded_step_of_the_model_then():
+    from sfli.spectral import BandError
+
+    model = _model(depth=2)
+    initial = copy.deepcopy(model)
+    probe = BandError(PROBLEM.target, PROBLEM.box, 64, [0, 2, float("inf")])
+    calls = []
+    h = _fit(model, probe=lambda m: calls.append(1) or probe(m))
+    assert len(calls) == len(h.step) and list(h.probes) == ["band_0", "band_1"]
+    assert h.probes["band_0"][0] == pytest.approx(probe(initial)["band_0"])
+    assert h.probes["band_1"][-1] == pytest.approx(probe(model)["band_1"])
+    assert list(h.frame().columns)[-2:] == ["band_0", "band_1"] and "probes" in h.to_dict()
+    with pytest.raises(DivergenceError) as exc:  # a divergence keeps the probe columns aligned with the steps
+        fit(_model(), ExplodesAt(25), steps=60, lr=1e-2, quadrature_n=32, n_log=10, record_every=5,
+            probe=lambda m: {"p": 1.0})
+    assert len(exc.value.history.probes["p"]) == len(exc.value.history.step)

@@ -1,0 +1,194 @@
+"""Chapter 6's figures and display tables, in the book's theme (:mod:`sfli.plotting`): one colour per method,
+several seeds as mean and min–max band, log scales where decades matter."""
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from ...plotting import REFERENCE, SEQUENTIAL_CMAP, method_color, method_label, seeds_band, series_palette
+from ...spectral import band_labels
+from .runs import TARGETS, split_cell
+from .summary import Result
+
+METHOD_ORDER = ("sfli", "xavier_normal", "kaiming_normal", "pytorch_default", "rff")
+
+
+def label(method: str) -> str:
+    return "random Fourier features" if method == "rff" else method_label(method)
+
+
+def best_curves(result: Result) -> pd.DataFrame:
+    """The curves of the main runs at each (cell, method)'s best learning rate."""
+    best = result.summary[["cell", "method", "best_lr"]]
+    c = result.curves[(result.curves.factor == 1.0) & (result.curves.placement == "random")]
+    return c.merge(best, on=["cell", "method"]).query("lr == best_lr")
+
+
+def _grid(n: int, width: float = 3.3, height: float = 2.7):
+    cols = min(n, 4)
+    rows = math.ceil(n / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.remove()
+    return fig, list(axes.flat)[:n]
+
+
+def _methods(frame: pd.DataFrame) -> list[str]:
+    return [m for m in METHOD_ORDER if m in set(frame.method)]
+
+
+def error_curves(result: Result, x: str = "step"):
+    """Relative L² error against steps (``x="step"``) or training seconds (``x="seconds"``), one panel per cell:
+    per method the seed mean and the min–max band (against seconds: the mean over seeds of both, at each step)."""
+    curves = best_curves(result)
+    cells = list(dict.fromkeys(result.summary.cell))
+    fig, axes = _grid(len(cells))
+    for ax, cell in zip(axes, cells):
+        c = curves[curves.cell == cell]
+        for method in _methods(c):
+            m = c[c.method == method]
+            if x == "step":
+                seeds_band(ax, m, "step", "error", color=method_color_of(method), label=label(method), marker=None)
+            else:
+                g = m.groupby("step").agg(seconds=("seconds", "mean"), error=("error", "mean"),
+                                          lo=("error", "min"), hi=("error", "max"))
+                ax.plot(g.seconds, g.error, color=method_color_of(method), label=label(method))
+                ax.fill_between(g.seconds, g.lo, g.hi, color=method_color_of(method), alpha=0.2, linewidth=0)
+        ax.set(yscale="log", title=cell, xlabel="training step" if x == "step" else "training seconds",
+               ylabel="relative L² error")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), bbox_to_anchor=(0.5, -0.04), frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def method_color_of(method: str) -> str:
+    """The book's colour of ``method``; RFF (not an initialization of the book's others) takes purple."""
+    return series_palette(["", "", "rff"])["rff"] if method == "rff" else method_color(method)
+
+
+def band_heatmaps(result: Result, cell: str):
+    """The band error (seed mean, log₁₀) over bands × recorded steps, one heat map per method, one colour scale."""
+    target = TARGETS[split_cell(cell)[0]]
+    bands = [f"band_{b}" for b in range(len(target.band_edges) - 1)]
+    curves = best_curves(result)
+    c = curves[curves.cell == cell]
+    methods = _methods(c)
+    fig, axes = plt.subplots(1, len(methods), figsize=(3.0 * len(methods), 2.8), sharey=True)
+    maps = {m: np.log10(c[c.method == m].groupby("step")[bands].mean().T.clip(lower=1e-6)) for m in methods}
+    vmin, vmax = min(float(v.values.min()) for v in maps.values()), max(float(v.values.max()) for v in maps.values())
+    for i, (ax, method) in enumerate(zip(np.atleast_1d(axes), methods)):
+        data = maps[method]
+        data.index = band_labels(target.band_edges)
+        sns.heatmap(data, ax=ax, cmap=SEQUENTIAL_CMAP, vmin=vmin, vmax=min(vmax, 0.5), cbar=i == len(methods) - 1,
+                    cbar_kws={"label": "log₁₀ band error"}, xticklabels=max(1, data.shape[1] // 4))
+        ax.set(title=label(method), xlabel="training step", ylabel="frequency band" if i == 0 else "")
+        ax.invert_yaxis()
+    fig.tight_layout()
+    return fig
+
+
+def high_band_curves(result: Result, cells: list[str], band_level: float):
+    """The highest band's error against steps, per method (seed mean and min–max band), one panel per cell; the
+    dashed line is ``band_level``, where a band counts as converged."""
+    curves = best_curves(result)
+    fig, axes = _grid(len(cells))
+    for ax, cell in zip(axes, cells):
+        target = TARGETS[split_cell(cell)[0]]
+        band = f"band_{len(target.band_edges) - 2}"
+        c = curves[curves.cell == cell]
+        for method in _methods(c):
+            seeds_band(ax, c[c.method == method], "step", band, color=method_color_of(method), label=label(method),
+                       marker=None)
+        ax.axhline(band_level, color=REFERENCE, ls="--", lw=1)
+        ax.set(yscale="log", title=f"{cell}: {band_labels(target.band_edges)[-1]}", xlabel="training step",
+               ylabel="band error")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), bbox_to_anchor=(0.5, -0.06), frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+COMPARISONS = {"speedup": "speed-up vs best plain", "speedup_vs_rff": "speed-up vs RFF",
+               "error_ratio": "accuracy gain vs best plain", "error_ratio_vs_rff": "accuracy gain vs RFF"}
+
+
+def speedup_bars(result: Result):
+    """Per cell, SFLI's speed-up (steps to the first error level) and accuracy gain (final error ratio) against the
+    best plain baseline and against RFF; > 1: SFLI better (log scale, the line at 1)."""
+    long = result.comparisons.melt(id_vars="cell", value_vars=list(COMPARISONS), var_name="comparison",
+                                   value_name="ratio")
+    long["comparison"] = long.comparison.map(COMPARISONS)
+    long["ratio"] = long.ratio.clip(lower=1e-2, upper=1e2)
+    fig, ax = plt.subplots(figsize=(max(6.4, 1.1 * result.comparisons.shape[0]), 3.8))
+    sns.barplot(long, x="cell", y="ratio", hue="comparison", ax=ax, palette=series_palette(COMPARISONS.values()),
+                log_scale=(False, True))
+    ax.axhline(1.0, color=REFERENCE, lw=1)
+    ax.set(xlabel="target / activation", ylabel="ratio (> 1: SFLI better)")
+    ax.tick_params(axis="x", rotation=30)
+    ax.legend(title="", fontsize="small", ncol=2)
+    fig.tight_layout()
+    return fig
+
+
+def rank_figure(result: Result, cell: str):
+    """Left: the last hidden layer's ε-rank at initialization per cell and method (seed mean). Right: that ε-rank
+    over training on ``cell`` (seed mean and min–max band)."""
+    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.8), gridspec_kw={"width_ratios": [1.3, 1]})
+    s = result.summary
+    sns.pointplot(s, x="cell", y="rank_last_init", hue="method", hue_order=_methods(s), ax=a, linestyle="none",
+                  palette={m: method_color_of(m) for m in _methods(s)}, dodge=0.5, markersize=5)
+    a.set(xlabel="target / activation", ylabel="ε-rank, last hidden layer, at init")
+    a.tick_params(axis="x", rotation=30)
+    handles, _ = a.get_legend_handles_labels()
+    a.legend(handles, [label(m) for m in _methods(s)], fontsize="small")
+    curves = best_curves(result)
+    c = curves[curves.cell == cell]
+    layer = [k for k in c.columns if k.startswith("hidden_")][-1]
+    for method in _methods(c):
+        seeds_band(b, c[c.method == method].dropna(subset=[layer]), "step", layer, color=method_color_of(method),
+                   label=label(method), marker=None)
+    b.set(title=cell, xlabel="training step", ylabel="ε-rank, last hidden layer")
+    fig.tight_layout()
+    return fig
+
+
+def sensitivity_figure(result: Result):
+    """Final error against the scale factor (× SFLI's default γ; × the RFF default scale), per variant."""
+    s = result.sensitivity.assign(variant=lambda d: np.where(d.method == "rff", "random Fourier features",
+                                                             "SFLI, " + d.placement))
+    fig, ax = plt.subplots(figsize=(6.0, 3.8))
+    colours = series_palette(sorted(set(s.variant)))
+    colours.update({"SFLI, random": method_color("sfli"), "SFLI, quasi": method_color("sfli_quasi")})
+    for variant, g in s.groupby("variant"):
+        seeds_band(ax, g, "factor", "final_error", color=colours[variant], label=variant)
+    ax.set(xscale="log", yscale="log", xlabel="scale factor (× the default)", ylabel="final relative L² error")
+    ax.axvline(1.0, color=REFERENCE, ls="--", lw=1)
+    ax.legend(fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def summary_table(result: Result, levels: list[float]) -> pd.DataFrame:
+    """The per-(cell, method) summary for display."""
+    s = result.summary.copy()
+    s["method"] = s.method.map(label)
+    cols = {"cell": "cell", "method": "method", "best_lr": "best lr", "rank_first_init": "ε-rank first (init)",
+            "rank_last_init": "ε-rank last (init)", "final_error": "final error (median)",
+            "final_error_min": "min", "final_error_max": "max",
+            **{f"steps_to_{lv:g}": f"steps to {lv:g}" for lv in levels},
+            **{f"seconds_to_{lv:g}": f"seconds to {lv:g}" for lv in levels}}
+    return s[list(cols)].rename(columns=cols)
+
+
+def comparison_table(result: Result) -> pd.DataFrame:
+    c = result.comparisons.copy()
+    c["best_baseline"] = c.best_baseline.map(label)
+    return c.rename(columns={"rank_ratio": "ε-rank ratio", "rank_first_ratio": "ε-rank ratio (first layer)",
+                             "speedup": "speed-up", "band_speedup": "high-band speed-up",
+                             "error_ratio": "accuracy gain", "best_baseline": "most accurate plain baseline",
+                             "speedup_vs_rff": "speed-up vs RFF", "error_ratio_vs_rff": "accuracy gain vs RFF"})
