@@ -8,6 +8,9 @@ VENV   ?= .venv
 TORCH  ?= torch==2.13.0
 PROFILE ?= ci
 ARGS   ?=
+# How `make book` runs the training runs: on one local Dask worker per core (the records do not depend on it);
+# `make book WORKERS=` runs them serially in each notebook's process.
+WORKERS ?= --workers
 BIN := $(VENV)/bin
 
 .PHONY: book test install clean
@@ -22,7 +25,7 @@ $(BIN)/sfli: pyproject.toml
 install: $(BIN)/sfli
 
 book: install
-	$(BIN)/sfli book --profile $(PROFILE) $(ARGS)
+	$(BIN)/sfli book --profile $(PROFILE) $(WORKERS) $(ARGS)
 
 test: install
 	$(BIN)/python -m pytest $(ARGS)

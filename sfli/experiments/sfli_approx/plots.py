@@ -192,3 +192,27 @@ def comparison_table(result: Result) -> pd.DataFrame:
                              "speedup": "speed-up", "band_speedup": "high-band speed-up",
                              "error_ratio": "accuracy gain", "best_baseline": "most accurate plain baseline",
                              "speedup_vs_rff": "speed-up vs RFF", "error_ratio_vs_rff": "accuracy gain vs RFF"})
+
+
+EFFECTS = {"rank_ratio": "higher initial ε-rank", "speedup": "faster to the first level",
+           "band_speedup": "high band earlier", "error_ratio": "lower final error"}
+
+
+def verdict_table(result: Result) -> pd.DataFrame:
+    """Per cell and effect, whether SFLI beats the best plain baseline ("yes"/"no", the ratio beside it; "—" where
+    the cell has no bands), and against RFF."""
+    def word(value: float) -> str:
+        return "—" if pd.isna(value) else f"{'yes' if value > 1 else 'no'} ({value:.3g}×)"
+
+    c = result.comparisons
+    out = pd.DataFrame({"cell": c.cell, **{label_: c[k].map(word) for k, label_ in EFFECTS.items()},
+                        "faster than RFF": c.speedup_vs_rff.map(word),
+                        "more accurate than RFF": c.error_ratio_vs_rff.map(word)})
+    return out
+
+
+def where_not(result: Result, metric: str) -> str:
+    """The cells where SFLI does not beat the best plain baseline on ``metric``, as text ("none" if it always does)."""
+    c = result.comparisons.dropna(subset=[metric])
+    cells = list(c[c[metric] <= 1].cell)
+    return ", ".join(cells) if cells else "none"

@@ -55,9 +55,9 @@ TARGETS: dict[str, Target] = {
                      "sin(πx) + exp(−((x − 0.3)/0.05)²) (a sharp localized feature)"),
     "step1d": Target(lambda: step(0.2), 1, 256, 512, 256, (0.0, 2.0, 5.0, 10.0, INF),
                      "1{x > 0.2} − ½ + 0.3 sin(πx) (a discontinuity)"),
-    "sines2d": Target(lambda: sine_product_sum((1, 2, 5)), 2, 1024, 48, 64, (0.0, 2.25, 4.75, INF),
+    "sines2d": Target(lambda: sine_product_sum((1, 2, 5)), 2, 512, 32, 48, (0.0, 2.25, 4.75, INF),
                       "Σ sin(kπx) sin(kπy), k = 1, 2, 5"),
-    "sines4d": Target(lambda: axis_sines((1, 2, 3, 4)), 4, 1024, 4096, 0, (),
+    "sines4d": Target(lambda: axis_sines((1, 2, 3, 4)), 4, 512, 2048, 0, (),
                       "Σᵢ sin(kᵢπxᵢ), k = 1, 2, 3, 4 in 4-D"),
 }
 PLAIN = ("xavier_normal", "kaiming_normal", "pytorch_default")  #: baselines that set every layer
