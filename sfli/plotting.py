@@ -33,11 +33,13 @@ METHOD_COLORS = {
     "xavier_normal": ORANGE, "xavier_uniform": BROWN,
     "kaiming_normal": GREEN, "kaiming_uniform": PINK,
     "pytorch_default": VERMILLION, "small_gaussian": PURPLE,
+    "rff": "#cc6677",  # random Fourier features (an input embedding the book compares with): Paul Tol's muted rose
 }
+ROSE = METHOD_COLORS["rff"]
 METHOD_LABELS = {
     "sfli": "SFLI", "sfli_quasi": "SFLI, quasi", "xavier_normal": "Xavier normal", "xavier_uniform": "Xavier uniform",
     "pytorch_default": "PyTorch default", "kaiming_normal": "He normal", "kaiming_uniform": "He uniform",
-    "small_gaussian": "small Gaussian",
+    "small_gaussian": "small Gaussian", "rff": "random Fourier features",
 }
 
 #: Colours of categorical series that are not methods, in order: the palette without SFLI's blue and the grey.

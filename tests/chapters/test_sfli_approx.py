@@ -14,7 +14,7 @@ from sfli.train import torch_threads
 
 TINY = CHAPTER.config("smoke", n_seeds=1, cells=["sines1d/tanh"], net={"width": 8, "depth": 2},
                       train={"steps": 20, "lrs": [1e-3, 3e-3], "n_log": 4, "record_every": 10},
-                      sensitivity={"factors": [0.5, 1.0], "placements": ["random"]}, one_line={"steps": 5})
+                      sensitivity={"factors": [0.5, 1.0], "placements": ["random", "quasi"]}, one_line={"steps": 5})
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -121,7 +121,8 @@ def test_tiny_chapter_end_to_end():
     assert len(band) == len(result.curves) and (band.band_0 >= 0).all()
     for fig in (plots.error_curves(result, "step"), plots.error_curves(result, "seconds"),
                 plots.band_heatmaps(result, "sines1d/tanh"), plots.high_band_curves(result, ["sines1d/tanh"], 0.1),
-                plots.speedup_bars(result), plots.rank_figure(result, "sines1d/tanh"), plots.sensitivity_figure(result)):
+                plots.speedup_bars(result), plots.rank_figure(result, "sines1d/tanh"),
+                plots.sensitivity_figure(result, TINY["sensitivity"]["factors"])):
         assert fig.axes
     assert len(plots.summary_table(result, TINY["levels"])) == len(TINY["methods"])
     verdicts = {v.claim.id: v.status for v in CHAPTER.verdicts(result.metrics, "smoke")}

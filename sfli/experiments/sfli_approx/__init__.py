@@ -38,8 +38,10 @@ METRICS = (
            over={"cell": "cells"}, among={"cell": BAND_CELLS}),
     *(Metric(f"cells/share_{k}", f"share of cells whose {k} exceeds 1")
       for k in ("rank_ratio", "speedup", "error_ratio", "band_speedup")),
-    Metric("sensitivity/{placement}/factor_{factor:g}/final_error", "SFLI with γ × factor: median final error",
-           over={"placement": "sensitivity.placements", "factor": "sensitivity.factors"}),
+    Metric("sensitivity/sfli/factor_{factor:g}/final_error", "SFLI (random placement) with γ × factor: median "
+           "final error", over={"factor": "sensitivity.factors"}),
+    Metric("sensitivity/placement_{placement}/final_error", "SFLI at the default γ with this placement: median "
+           "final error", over={"placement": "sensitivity.placements"}),
     Metric("sensitivity/rff/factor_{factor:g}/final_error", "RFF with its scale × factor: median final error",
            over={"factor": "sensitivity.factors"}),
     Metric("one_line/error_plain", "the plain script: median final error"),

@@ -18,7 +18,7 @@ METHOD_ORDER = ("sfli", "xavier_normal", "kaiming_normal", "pytorch_default", "r
 
 
 def label(method: str) -> str:
-    return "random Fourier features" if method == "rff" else method_label(method)
+    return method_label(method)
 
 
 def best_curves(result: Result) -> pd.DataFrame:
@@ -67,8 +67,8 @@ def error_curves(result: Result, x: str = "step"):
 
 
 def method_color_of(method: str) -> str:
-    """The book's colour of ``method``; RFF (not an initialization of the book's others) takes purple."""
-    return series_palette(["", "", "rff"])["rff"] if method == "rff" else method_color(method)
+    """The book's colour of ``method`` (:data:`sfli.plotting.METHOD_COLORS`)."""
+    return method_color(method)
 
 
 def band_heatmaps(result: Result, cell: str):
@@ -119,18 +119,20 @@ COMPARISONS = {"speedup": "speed-up vs best plain", "speedup_vs_rff": "speed-up 
 
 def speedup_bars(result: Result):
     """Per cell, SFLI's speed-up (steps to the first error level) and accuracy gain (final error ratio) against the
-    best plain baseline and against RFF; > 1: SFLI better (log scale, the line at 1)."""
-    long = result.comparisons.melt(id_vars="cell", value_vars=list(COMPARISONS), var_name="comparison",
-                                   value_name="ratio")
-    long["comparison"] = long.comparison.map(COMPARISONS)
-    long["ratio"] = long.ratio.clip(lower=1e-2, upper=1e2)
-    fig, ax = plt.subplots(figsize=(max(6.4, 1.1 * result.comparisons.shape[0]), 3.8))
-    sns.barplot(long, x="cell", y="ratio", hue="comparison", ax=ax, palette=series_palette(COMPARISONS.values()),
-                log_scale=(False, True))
-    ax.axhline(1.0, color=REFERENCE, lw=1)
-    ax.set(xlabel="target / activation", ylabel="ratio (> 1: SFLI better)")
-    ax.tick_params(axis="x", rotation=30)
-    ax.legend(title="", fontsize="small", ncol=2)
+    best plain baseline and against RFF, as bars from 1 on a log scale: up, SFLI better; down, worse. Ratios are
+    clipped to [1/100, 100]."""
+    comp = result.comparisons
+    colours = series_palette(COMPARISONS.values())
+    fig, ax = plt.subplots(figsize=(max(6.4, 1.2 * len(comp)), 3.8))
+    x, width = np.arange(len(comp)), 0.8 / len(COMPARISONS)
+    for i, (key, name) in enumerate(COMPARISONS.items()):
+        ratio = comp[key].astype(float).clip(1e-2, 1e2).fillna(1.0).to_numpy()
+        ax.bar(x - 0.4 + (i + 0.5) * width, ratio - 1, bottom=1.0, width=width, color=colours[name], label=name)
+    ax.set_yscale("log")
+    ax.axhline(1.0, color="black", lw=0.8)
+    ax.set(xticks=x, xlabel="target / activation", ylabel="ratio (> 1: SFLI better)")
+    ax.set_xticklabels(comp.cell, rotation=30, ha="right")
+    ax.legend(fontsize="small", ncol=2)
     fig.tight_layout()
     return fig
 
@@ -157,18 +159,27 @@ def rank_figure(result: Result, cell: str):
     return fig
 
 
-def sensitivity_figure(result: Result):
-    """Final error against the scale factor (× SFLI's default γ; × the RFF default scale), per variant."""
-    s = result.sensitivity.assign(variant=lambda d: np.where(d.method == "rff", "random Fourier features",
-                                                             "SFLI, " + d.placement))
-    fig, ax = plt.subplots(figsize=(6.0, 3.8))
-    colours = series_palette(sorted(set(s.variant)))
-    colours.update({"SFLI, random": method_color("sfli"), "SFLI, quasi": method_color("sfli_quasi")})
-    for variant, g in s.groupby("variant"):
-        seeds_band(ax, g, "factor", "final_error", color=colours[variant], label=variant)
-    ax.set(xscale="log", yscale="log", xlabel="scale factor (× the default)", ylabel="final relative L² error")
-    ax.axvline(1.0, color=REFERENCE, ls="--", lw=1)
-    ax.legend(fontsize="small")
+def sensitivity_figure(result: Result, factors: list[float]):
+    """Left: final error against the scale factor (× SFLI's default γ, random placement; × the RFF default scale).
+    Right: SFLI at its default γ per placement. Seed median as the point or line, min–max as the band or bar."""
+    s = result.sensitivity
+    swept = s[s.factor.isin([float(f) for f in factors]) & ((s.method == "rff") | (s.placement == "random"))]
+    swept = swept.assign(variant=swept.method.map({"sfli": "SFLI (random placement)", "rff": "random Fourier features"}))
+    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.8), gridspec_kw={"width_ratios": [2, 1]})
+    colours = {"SFLI (random placement)": method_color("sfli"), "random Fourier features": method_color_of("rff")}
+    for variant, g in swept.groupby("variant"):
+        seeds_band(a, g, "factor", "final_error", color=colours[variant], label=variant, estimator="median")
+    a.set(xscale="log", yscale="log", xlabel="scale factor (× the default)", ylabel="final relative L² error")
+    a.axvline(1.0, color=REFERENCE, ls="--", lw=1)
+    a.legend(fontsize="small")
+    placed = s[(s.method == "sfli") & (s.factor == 1.0)]
+    stats = placed.groupby("placement").final_error.agg(["median", "min", "max"])
+    colour = {"random": method_color("sfli"), "quasi": method_color("sfli_quasi")}
+    for i, (placement, row) in enumerate(stats.iterrows()):
+        b.errorbar([i], [row["median"]], yerr=[[row["median"] - row["min"]], [row["max"] - row["median"]]], fmt="o",
+                   color=colour.get(placement, REFERENCE), capsize=4)
+    b.set(xticks=range(len(stats)), xticklabels=list(stats.index), xlim=(-0.6, len(stats) - 0.4), yscale="log",
+          xlabel="placement (default γ)", ylabel="final relative L² error")
     fig.tight_layout()
     return fig
 

@@ -109,8 +109,8 @@ def units(cfg: Mapping, seed_list: list[int]) -> list[Unit]:
                        for lr in cfg["train"]["lrs"] for s in seed_list]
     sens = cfg["sensitivity"]
     for s in seed_list:
-        out += [Run(sens["cell"], "sfli", float(sens["lr"]), s, float(f), p)
-                for f in sens["factors"] for p in sens["placements"]]
+        out += [Run(sens["cell"], "sfli", float(sens["lr"]), s, float(f)) for f in sens["factors"]]
+        out += [Run(sens["cell"], "sfli", float(sens["lr"]), s, 1.0, p) for p in sens["placements"]]
         if "rff" in cfg["methods"]:
             out += [Run(sens["cell"], "rff", float(sens["lr"]), s, float(f)) for f in sens["factors"]]
         out += [OneLine(False, s), OneLine(True, s)]

@@ -140,9 +140,11 @@ def aggregate(cfg: Mapping, seed_list: list[int], results: Mapping[Unit, dict]) 
     summary = summarize(runs[runs.cell.isin(cfg["cells"])], cfg)
     comparisons = compare(summary, cfg)
     sens_cfg = cfg["sensitivity"]
-    sens = runs[(runs.cell == sens_cfg["cell"]) & (runs.lr == float(sens_cfg["lr"]))
-                & runs.factor.isin([float(f) for f in sens_cfg["factors"]])]
-    sens = sens[(sens.method == "rff") | ((sens.method == "sfli") & sens.placement.isin(sens_cfg["placements"]))]
+    sens = runs[(runs.cell == sens_cfg["cell"]) & (runs.lr == float(sens_cfg["lr"]))]
+    factors = [float(f) for f in sens_cfg["factors"]]
+    swept = sens.factor.isin(factors) & ((sens.method == "rff") | (sens.placement == "random"))
+    placed = (sens.method == "sfli") & (sens.factor == 1.0) & sens.placement.isin(sens_cfg["placements"])
+    sens = sens[(sens.method.isin(["sfli", "rff"])) & (swept | placed)]
     sensitivity = sens[["method", "placement", "factor", "seed", "final_error"]].reset_index(drop=True)
     one = pd.DataFrame([{"use_sfli": u.use_sfli, "seed": u.seed, "final_error": out["final_error"],
                          "seconds": out["seconds"]} for u, out in results.items() if isinstance(u, OneLine)])
@@ -174,9 +176,14 @@ def metrics(result: Result, cfg: Mapping) -> dict[str, Any]:
         values = comp[name].dropna()
         m[f"cells/share_{name}"] = float((values > 1).mean()) if len(values) else NAN
     sens = result.sensitivity
+    factors = [float(f) for f in cfg["sensitivity"]["factors"]]
     for (method, placement, factor), g in sens.groupby(["method", "placement", "factor"]):
-        variant = "rff" if method == "rff" else placement
-        m[f"sensitivity/{variant}/factor_{factor:g}/final_error"] = float(g.final_error.median())
+        if method == "rff" or placement == "random":
+            if factor in factors:
+                m[f"sensitivity/{'rff' if method == 'rff' else 'sfli'}/factor_{factor:g}/final_error"] = \
+                    float(g.final_error.median())
+        if method == "sfli" and factor == 1.0 and placement in cfg["sensitivity"]["placements"]:
+            m[f"sensitivity/placement_{placement}/final_error"] = float(g.final_error.median())
     one = result.one_line
     plain = float(one[~one.use_sfli].final_error.median())
     with_sfli = float(one[one.use_sfli].final_error.median())
