@@ -111,7 +111,7 @@ def _cuts(z: torch.Tensor, tol: float) -> torch.Tensor:
     return (z > tol).any(-1) & (z < -tol).any(-1)
 
 
-def lps_weights(inputs: torch.Tensor, fan_out: int, *, scale: str = "data", max_tries: int = 20,
+def lps_weights(inputs: torch.Tensor, fan_out: int, *, scale: str = "data", max_tries: int = 10,
                 generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     r"""Our LPS reconstruction on a data cloud ``inputs`` (*batch, n, N), n ≥ 1 points of dimension N = fan_in.
 
@@ -125,39 +125,44 @@ def lps_weights(inputs: torch.Tensor, fan_out: int, *, scale: str = "data", max_
         raise ValueError(f"unknown scale {scale!r}; valid: {', '.join(LPS_SCALES)}")
     if inputs.ndim < 2 or inputs.shape[-2] < 1:
         raise ValueError(f"inputs must have shape (..., n, fan_in) with n >= 1 points, got {tuple(inputs.shape)}")
-    x = inputs.detach()
-    *batch, n, dim = x.shape
+    *batch, n, dim = inputs.shape
+    x = inputs.detach().reshape(-1, n, dim).double()  # (B, n, N): the batch flattened, solved in float64
     m = min(dim, n)
-    ones = torch.ones(*batch, fan_out, m, 1, dtype=x.dtype)
-    xt = x.unsqueeze(-3)  # (*batch, 1, n, N)
-    tol = 1e-9 * (1.0 + x.abs().amax(dim=(-1, -2), keepdim=True))  # (*batch, 1, 1)
-    v = torch.zeros(*batch, fan_out, dim + 1, dtype=x.dtype)
-    todo = torch.ones(*batch, fan_out, dtype=torch.bool)
+    tol = 1e-9 * (1.0 + x.abs().amax(dim=(-1, -2)))  # (B,)
+    v = torch.zeros(x.shape[0], fan_out, dim + 1, dtype=x.dtype)
+    todo = torch.ones(x.shape[0], fan_out, dtype=torch.bool)
+    eye = torch.eye(m, dtype=x.dtype)
     for _ in range(max_tries):
-        if not todo.any():
+        net, neuron = todo.nonzero(as_tuple=True)  # only the neurons still without a cutting hyperplane
+        if len(net) == 0:
             break
-        pick = torch.rand(*batch, fan_out, n, generator=generator).argsort(-1)[..., :m]
-        pts = torch.gather(xt.expand(*batch, fan_out, n, dim), -2, pick.unsqueeze(-1).expand(*batch, fan_out, m, dim))
-        a = torch.cat([pts, ones], -1)  # (*batch, out, m, N + 1)
-        r = torch.randn(*batch, fan_out, dim + 1, 1, generator=generator, dtype=x.dtype)
-        cand = (r - torch.linalg.pinv(a) @ (a @ r))[..., 0]  # projection onto the null space of a
-        z = torch.einsum("...nd,...od->...on", x, cand[..., :dim]) + cand[..., dim:]
-        ok = _cuts(z, tol) & todo
-        v = torch.where(ok.unsqueeze(-1), cand, v)
-        todo = todo & ~ok
+        xs = x[net]  # (T, n, N)
+        pick = torch.rand(len(net), n, generator=generator).argsort(-1)[:, :m]
+        pts = torch.gather(xs, 1, pick.unsqueeze(-1).expand(-1, m, dim))
+        a = torch.cat([pts, torch.ones(len(net), m, 1, dtype=x.dtype)], -1)  # (T, m, N + 1)
+        r = torch.randn(len(net), dim + 1, 1, generator=generator, dtype=x.dtype)
+        gram = a @ a.mT
+        ridge = 1e-12 * gram.diagonal(dim1=-2, dim2=-1).sum(-1)[:, None, None] + 1e-30
+        cand = (r - a.mT @ torch.linalg.solve(gram + ridge * eye, a @ r))[..., 0]  # onto the null space of a
+        z = (xs @ cand[:, :dim, None])[..., 0] + cand[:, dim:]
+        ok = _cuts(z, tol[net, None])
+        v[net[ok], neuron[ok]] = cand[ok]
+        todo[net[ok], neuron[ok]] = False
     if todo.any():  # the fallback: through the mean of the cloud
-        w = torch.randn(*batch, fan_out, dim, generator=generator, dtype=x.dtype)
-        b = -(w * x.mean(-2, keepdim=True)).sum(-1)
-        v = torch.where(todo.unsqueeze(-1), torch.cat([w, b.unsqueeze(-1)], -1), v)
+        net, neuron = todo.nonzero(as_tuple=True)
+        w = torch.randn(len(net), dim, generator=generator, dtype=x.dtype)
+        v[net, neuron] = torch.cat([w, -(w * x[net].mean(1)).sum(-1, keepdim=True)], -1)
+    v = v.reshape(*batch, fan_out, dim + 1)
+    x = x.reshape(*batch, n, dim)
     w, b = v[..., :dim], v[..., dim]
     if scale == "he":
         s = math.sqrt(2.0) / w.norm(dim=-1).clamp_min(1e-30)
-        return w * s.unsqueeze(-1), b * s
+        return (w * s.unsqueeze(-1)).to(inputs.dtype), (b * s).to(inputs.dtype)
     z = torch.relu(torch.einsum("...nd,...od->...on", x, w) + b.unsqueeze(-1))
     out_sq = z.square().mean(dim=(-1, -2))
     in_sq = x.square().mean(dim=(-1, -2))
     s = torch.sqrt(in_sq / out_sq.clamp_min(1e-300)).where(out_sq > 0, torch.ones_like(out_sq))
-    return w * s[..., None, None], b * s[..., None]
+    return (w * s[..., None, None]).to(inputs.dtype), (b * s[..., None]).to(inputs.dtype)
 
 
 # ---------------------------------------------------------------- in place, one nn.Linear
