@@ -13,7 +13,7 @@ networks trained side by side) and an in-place ``torch.nn.init``-style wrapper f
   RAI, then every row scaled so that its expected squared norm is σ_w² again.
 * :func:`lps_` — our reconstruction of the linear-product-structure initialization (Chen, Hao, He,
   arXiv:2109.00125): each neuron's hyperplane w_i·h + b_i = 0 passes through fan_in points of the layer's input
-  data cloud (a linear solve), and cuts it; the layer is then scaled to preserve the second moment on the data.
+  data cloud (a linear solve), and cuts it; each neuron is then scaled as He's on the data: mean z_i² = 2 mean h².
 """
 from __future__ import annotations
 
@@ -119,8 +119,8 @@ def lps_weights(inputs: torch.Tensor, fan_out: int, *, scale: str = "data", max_
     [X_S, 1] (so w_i·x + b_i = 0 on every picked point: one linear factor of a linear-product start system);
     redrawn until the hyperplane cuts the cloud (points strictly on both sides), at most ``max_tries`` times,
     then through the cloud's mean with a Gaussian direction (which cuts any cloud of two or more distinct points).
-    Scale: ``"data"`` — one factor s per layer with mean_{i,x} relu(s z_i(x))² = mean_{j,x} h_j(x)² (the second
-    moment of the data is preserved); ``"he"`` — every row scaled to ‖w_i‖² = 2 (He's expected norm)."""
+    Scale: ``"data"`` — each neuron scaled to mean_x z_i(x)² = 2 mean_{j,x} h_j(x)² on the data (He's pre-activation
+    second moment, measured instead of expected); ``"he"`` — every row scaled to ‖w_i‖² = 2 (He's expected norm)."""
     if scale not in LPS_SCALES:
         raise ValueError(f"unknown scale {scale!r}; valid: {', '.join(LPS_SCALES)}")
     if inputs.ndim < 2 or inputs.shape[-2] < 1:
@@ -158,11 +158,10 @@ def lps_weights(inputs: torch.Tensor, fan_out: int, *, scale: str = "data", max_
     if scale == "he":
         s = math.sqrt(2.0) / w.norm(dim=-1).clamp_min(1e-30)
         return (w * s.unsqueeze(-1)).to(inputs.dtype), (b * s).to(inputs.dtype)
-    z = torch.relu(torch.einsum("...nd,...od->...on", x, w) + b.unsqueeze(-1))
-    out_sq = z.square().mean(dim=(-1, -2))
-    in_sq = x.square().mean(dim=(-1, -2))
-    s = torch.sqrt(in_sq / out_sq.clamp_min(1e-300)).where(out_sq > 0, torch.ones_like(out_sq))
-    return (w * s[..., None, None]).to(inputs.dtype), (b * s[..., None]).to(inputs.dtype)
+    z_sq = (torch.einsum("...nd,...od->...on", x, w) + b.unsqueeze(-1)).square().mean(-1)  # (*batch, out)
+    in_sq = x.square().mean(dim=(-1, -2)).unsqueeze(-1)
+    s = torch.sqrt(2 * in_sq / z_sq.clamp_min(1e-300)).where(z_sq > 0, torch.ones_like(z_sq))
+    return (w * s.unsqueeze(-1)).to(inputs.dtype), (b * s).to(inputs.dtype)
 
 
 # ---------------------------------------------------------------- in place, one nn.Linear
