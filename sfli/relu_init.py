@@ -113,9 +113,9 @@ def _cuts(z: torch.Tensor, tol: float) -> torch.Tensor:
 
 def lps_weights(inputs: torch.Tensor, fan_out: int, *, scale: str = "data", max_tries: int = 10,
                 generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    r"""Our LPS reconstruction on a data cloud ``inputs`` (*batch, n, N), n ≥ 1 points of dimension N = fan_in.
+    r"""Our LPS reconstruction on a data cloud ``inputs`` (*batch, n, N), n ≥ 2 points of dimension N = fan_in.
 
-    Neuron i: pick min(N, n) distinct points X_S of the cloud; (w_i, b_i) = a random vector of the null space of
+    Neuron i: pick min(N, ⌊n/2⌋) distinct points X_S of the cloud; (w_i, b_i) = a random vector of the null space of
     [X_S, 1] (so w_i·x + b_i = 0 on every picked point: one linear factor of a linear-product start system);
     redrawn until the hyperplane cuts the cloud (points strictly on both sides), at most ``max_tries`` times,
     then through the cloud's mean with a Gaussian direction (which cuts any cloud of two or more distinct points).
@@ -123,11 +123,11 @@ def lps_weights(inputs: torch.Tensor, fan_out: int, *, scale: str = "data", max_
     second moment, measured instead of expected); ``"he"`` — every row scaled to ‖w_i‖² = 2 (He's expected norm)."""
     if scale not in LPS_SCALES:
         raise ValueError(f"unknown scale {scale!r}; valid: {', '.join(LPS_SCALES)}")
-    if inputs.ndim < 2 or inputs.shape[-2] < 1:
-        raise ValueError(f"inputs must have shape (..., n, fan_in) with n >= 1 points, got {tuple(inputs.shape)}")
+    if inputs.ndim < 2 or inputs.shape[-2] < 2:
+        raise ValueError(f"inputs must have shape (..., n, fan_in) with n >= 2 points, got {tuple(inputs.shape)}")
     *batch, n, dim = inputs.shape
     x = inputs.detach().reshape(-1, n, dim).double()  # (B, n, N): the batch flattened, solved in float64
-    m = min(dim, n)
+    m = min(dim, n // 2)  # fewer points than the cloud has, or the hyperplane could hold all of it
     tol = 1e-9 * (1.0 + x.abs().amax(dim=(-1, -2)))  # (B,)
     v = torch.zeros(x.shape[0], fan_out, dim + 1, dtype=x.dtype)
     todo = torch.ones(x.shape[0], fan_out, dtype=torch.bool)

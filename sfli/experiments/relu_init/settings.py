@@ -19,15 +19,15 @@ _BASE: dict[str, Any] = {
     # grid points; collapsed when std(f)/std(target) on n_eval points is below `threshold` (also shown at
     # `thresholds`). Width 2 for the 1-D targets [secondary: depth 10, width 2 for |x|], width_2d for the 2-D one.
     "collapse": {"targets": ["abs", "xsin5x", "step_sin", "abs2d"], "depth": 10, "width": 2, "width_2d": 4,
-                 "n_runs": 100, "chunk": 100, "n_train": 64, "n_eval": 256, "steps": 1000, "lr": 1e-3,
+                 "n_runs": 100, "chunk": 100, "n_train": 32, "n_eval": 256, "steps": 1000, "lr": 1e-3,
                  "threshold": 1e-2, "thresholds": [1e-3, 1e-1], "lps_he": True},
     # 3. Mean field: the one-layer map simulated at width n_in → n_out for each k at n_c correlations (mean of `draws`); c_l through
     # `depth` layers of each width for every scheme (n_nets nets, inputs of correlation c0); the phase diagram.
     "meanfield": {"ks": [0.0, -0.25, -0.5, -1.0], "n_c": 9, "n_in": 1000, "n_out": 1000, "draws": 64, "depth": 50,
-                  "widths": [10, 256], "n_nets": 8, "c0": 0.2, "phase_sigma_b2": 0.1, "phase_n": 61},
+                  "widths": [10, 128], "n_nets": 8, "c0": 0.2, "phase_sigma_b2": 0.1, "phase_n": 61},
     # 4. Teacher–student: x ~ N(0, I_dim), the teacher a He net of the same shape (output standardized), full-batch
     # Adam; `level`: the loss the speed-up is measured at; `ks`: the anti-correlation's sensitivity.
-    "teacher": {"dim": 10, "depth": 20, "width": 32, "n_train": 128, "steps": 1000, "lr": 1e-3, "level": 0.1,
+    "teacher": {"dim": 10, "depth": 20, "width": 32, "n_train": 128, "steps": 600, "lr": 1e-3, "level": 0.1,
                 "ks": [-1.0]},
     # 5. A data set: deep-narrow (depth 50, width 10) [secondary] for every scheme, shallow-wide (depth 2, width
     # 1024) [secondary] for `wide_methods`; mini-batch Adam; "digits" ships with scikit-learn, "mnist" downloads.
@@ -58,7 +58,7 @@ SETTINGS: dict[str, dict[str, Any]] = {
     "ci": _profile(),
     "paper": _profile(n_seeds=20, threads=0,
                       born_dead={"depth": 100, "n_nets": 10000, "chunk": 2500, "n_grid": 128},
-                      collapse={"n_runs": 1000, "chunk": 250, "steps": 10000, "n_eval": 1024},
+                      collapse={"n_runs": 1000, "chunk": 250, "n_train": 128, "steps": 10000, "n_eval": 1024},
                       meanfield={"n_in": 2000, "n_out": 2000, "draws": 256, "depth": 100, "widths": [10, 256, 1024],
                                  "n_nets": 32, "phase_n": 121},
                       teacher={"depth": 50, "width": 100, "n_train": 1024, "steps": 5000, "ks": [-0.25, -0.75, -1.0]},
