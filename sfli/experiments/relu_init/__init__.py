@@ -42,6 +42,7 @@ METRICS = (
     Metric("teacher/loss_ratio_combined_anti", "final loss, combined over anti-correlated"),
     Metric("teacher/speedup_anti_he", "steps to the level, He over anti-correlated"),
     Metric("teacher/speedup_combined_he", "steps to the level, He over combined"),
+    Metric("teacher/speedup_combined_anti", "steps to the level, anti-correlated over combined"),
     Metric("digits/deep/{method}/test_acc", "deep-narrow test accuracy, seed mean", over=_M),
     Metric("digits/wide/{method}/test_acc", "shallow-wide test accuracy, seed mean",
            over={"method": "digits.wide_methods"}),

@@ -30,7 +30,7 @@ CLAIMS = (
     Claim("relu-lps-born-dead", "2109.00125", "[paper]",
           "LPS (our reconstruction) lowers the dying probability: born-dead probability at the largest depth, "
           "averaged over the widths, over He's.", "born_dead/ratio_lps_he", "<", 1.0, origin="principle",
-          note=_RATIO + "; LPS is our reconstruction, and at initialization it is alive on its data by construction"),
+          note=_RATIO + "; LPS is our reconstruction: by construction no LPS layer is exactly constant on its data"),
     Claim("relu-lps-collapse", "2109.00125", "[paper]",
           "LPS (our reconstruction) lowers the dying probability after training: the collapse rate averaged over "
           "the four targets, over He's.", "collapse/ratio_lps_he", "<", 1.0, origin="principle", note=_RATIO),
@@ -39,12 +39,18 @@ CLAIMS = (
           "further from correlation 1 than with He (ratio of 1 − c, anti-correlated over He).",
           "corr/distance_ratio_anti_he", ">", 1.0, origin="principle", note="a ratio of 1 (higher: further from 1)"),
     Claim("relu-anti-faster", "2103.12499", "[paper]",
-          "Anti-correlated initialization trains faster teacher–student: its final training loss (geometric mean "
-          "over seeds) over He's.", "teacher/loss_ratio_anti_he", "<", 1.0, origin="principle", note=_RATIO),
+          "Anti-correlated initialization trains faster teacher–student: the speed-up to the loss level "
+          "teacher.level (median over seeds of the first step at or below it), He's steps over the "
+          "anti-correlated scheme's.", "teacher/speedup_anti_he", ">", 1.0, origin="principle",
+          note="a ratio of 1 (higher: faster). Changed after the first ci run from the ratio of final losses "
+               "(0.25 there: 'holds'): the final losses reach 1e-10, float32 round-off, where their ratio measures "
+               "noise; the speed-up to a level is what 'trains faster' means, and the verdict it gives is reported"),
     Claim("relu-combined-faster-still", "2103.12499", "[paper]",
-          "Combined with RAI's asymmetry it trains faster still: final loss of the combination over the "
-          "anti-correlated scheme's.", "teacher/loss_ratio_combined_anti", "<", 1.0, origin="principle",
-          note=_RATIO + "; the combination is our reconstruction"),
+          "Combined with RAI's asymmetry it trains faster still: speed-up to the loss level of the combination "
+          "over the anti-correlated scheme (the anti-correlated scheme's steps over the combination's).",
+          "teacher/speedup_combined_anti", ">", 1.0, origin="principle",
+          note="a ratio of 1; the combination is our reconstruction. Changed after the first ci run from the "
+               "ratio of final losses, as relu-anti-faster (that ratio failed too)"),
     Claim("relu-digits-deep-rai", "1903.06733", "[secondary]",
           "A deep narrow net (depth 50, width 10) trains better from RAI than from He (MNIST according to a "
           "summary; the 8×8 digits at ci): test accuracy of RAI minus He's, seed means.",

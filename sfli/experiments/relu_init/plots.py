@@ -76,7 +76,7 @@ def plot_collapse(res) -> Figure:
     co = res.collapse
     targets = list(dict.fromkeys(co.target))
     keys = list(dict.fromkeys(co.scheme))
-    fig, axes = _grid(1, 1, 7.2, 3.4)
+    fig, axes = _grid(1, 1, 7.2, 3.9)
     ax = axes[0, 0]
     width = 0.8 / len(keys)
     for j, key in enumerate(keys):
@@ -87,7 +87,7 @@ def plot_collapse(res) -> Figure:
         ax.errorbar(x, d.rate, yerr=[d.rate - d.lo, d.hi - d.rate], fmt="none", ecolor="black", lw=0.8, capsize=2)
     ax.set_xticks(np.arange(len(targets)), [TARGET_LABELS[t] for t in targets])
     ax.set(ylabel="share of runs collapsed", ylim=(0, 1.05), xlabel="target")
-    ax.legend(ncols=3, fontsize="small", loc="upper right")
+    _legend(fig, ax)
     return fig
 
 

@@ -201,4 +201,5 @@ def _teacher_metrics(res: Result, cfg: dict) -> dict[str, float]:
     m["teacher/loss_ratio_combined_anti"] = float(geo[comb] / geo[anti])
     m["teacher/speedup_anti_he"] = float(reach[he] / reach[anti])
     m["teacher/speedup_combined_he"] = float(reach[he] / reach[comb])
+    m["teacher/speedup_combined_anti"] = float(reach[anti] / reach[comb])
     return m
