@@ -107,7 +107,8 @@ def test_tiny_run_declares_its_metrics_and_plots(tiny_run):
                  "plot_digits"):
         fig = getattr(plots, name)(res)
         assert any(ax.get_ylabel() for ax in fig.axes), name
-    for name in ("collapse_table", "teacher_table", "accuracy_table", "settings_table", "born_dead_table"):
+    for name in ("collapse_table", "collapse_sensitivity_table", "teacher_table", "accuracy_table", "settings_table",
+                 "born_dead_table"):
         assert len(getattr(plots, name)(res)), name
 
 
