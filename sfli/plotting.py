@@ -23,32 +23,33 @@ PALETTE = ("#0173b2", "#de8f05", "#029e73", "#d55e00", "#cc78bc",
            "#ca9161", "#fbafe4", "#949494", "#ece133", "#56b4e9")
 BLUE, ORANGE, GREEN, VERMILLION, PURPLE, BROWN, PINK, GREY, YELLOW, SKY = PALETTE
 
-#: Four more colour-blind-safe hues (Paul Tol's "muted" scheme) for the deep-ReLU initializations, beyond the ten.
-WINE, OLIVE, INDIGO, TOL_PURPLE = "#882255", "#999933", "#332288", "#aa4499"
-EXTRA = (WINE, OLIVE, INDIGO, TOL_PURPLE)
-
 #: reference lines (thresholds, full rank, diagonals); exact values are drawn in black.
 REFERENCE = GREY
 
 #: One colour per initialization, in every chapter: SFLI blue (its quasi-random placement: sky blue, the same
-#: family); the Xavier pair warm (orange, brown), the He pair green and pink, PyTorch's default vermillion; the
-#: deep-ReLU schemes take :data:`EXTRA` (RAI wine, LPS olive, anti-correlated indigo, their combination purple).
+#: family); the Xavier pair warm (orange, brown), the He pair green and pink, PyTorch's default vermillion.
 METHOD_COLORS = {
     "sfli": BLUE, "sfli_quasi": SKY,
     "xavier_normal": ORANGE, "xavier_uniform": BROWN,
     "kaiming_normal": GREEN, "kaiming_uniform": PINK,
     "pytorch_default": VERMILLION, "small_gaussian": PURPLE,
-    "rai": WINE, "lps": OLIVE, "anticorrelated": INDIGO, "anticorrelated_rai": TOL_PURPLE,
 }
 METHOD_LABELS = {
     "sfli": "SFLI", "sfli_quasi": "SFLI, quasi", "xavier_normal": "Xavier normal", "xavier_uniform": "Xavier uniform",
     "pytorch_default": "PyTorch default", "kaiming_normal": "He normal", "kaiming_uniform": "He uniform",
-    "small_gaussian": "small Gaussian", "rai": "RAI", "lps": "LPS (ours)", "anticorrelated": "anti-correlated",
-    "anticorrelated_rai": "anti-correlated + RAI",
+    "small_gaussian": "small Gaussian",
 }
 
 #: Colours of categorical series that are not methods, in order: the palette without SFLI's blue and the grey.
 SERIES = (ORANGE, GREEN, PURPLE, VERMILLION, BROWN, SKY, PINK, YELLOW)
+
+#: Four more colour-blind-safe hues (Paul Tol's "muted" scheme) for the deep-ReLU initializations of chapter 7,
+#: beyond the palette's ten: RAI wine, LPS olive, anti-correlated indigo, their combination with RAI purple.
+WINE, OLIVE, INDIGO, TOL_PURPLE = "#882255", "#999933", "#332288", "#aa4499"
+EXTRA = (WINE, OLIVE, INDIGO, TOL_PURPLE)
+METHOD_COLORS.update({"rai": WINE, "lps": OLIVE, "anticorrelated": INDIGO, "anticorrelated_rai": TOL_PURPLE})
+METHOD_LABELS.update({"rai": "RAI", "lps": "LPS (ours)", "anticorrelated": "anti-correlated",
+                      "anticorrelated_rai": "anti-correlated + RAI"})
 
 #: Heat maps of magnitudes (perceptually uniform, colour-blind safe, both ends visible on white).
 SEQUENTIAL_CMAP = "viridis"
