@@ -278,3 +278,13 @@ def apply_sfli(
     _, linear = first_linear(model)
     sfli_(linear, domain, activation, **options)
     return model
+
+
+# ---------------------------------------------------------------- deep ReLU networks (sfli.relu_init)
+
+from .relu_init import (  # noqa: E402  (re-exported: one import place for every initializer)
+    RAI_SIGMA, anticorrelated_, anticorrelated_rai_, critical_sigma_w2, lps_, rai_,
+)
+
+RELU_METHODS = ("kaiming_normal", "rai", "lps", "anticorrelated", "anticorrelated_rai")
+"""The deep-ReLU schemes the book compares (He normal is the symmetric baseline)."""

@@ -33,9 +33,7 @@ METHOD_COLORS = {
     "xavier_normal": ORANGE, "xavier_uniform": BROWN,
     "kaiming_normal": GREEN, "kaiming_uniform": PINK,
     "pytorch_default": VERMILLION, "small_gaussian": PURPLE,
-    "rff": "#cc6677",  # random Fourier features (an input embedding the book compares with): Paul Tol's muted rose
 }
-ROSE = METHOD_COLORS["rff"]
 METHOD_LABELS = {
     "sfli": "SFLI", "sfli_quasi": "SFLI, quasi", "xavier_normal": "Xavier normal", "xavier_uniform": "Xavier uniform",
     "pytorch_default": "PyTorch default", "kaiming_normal": "He normal", "kaiming_uniform": "He uniform",
@@ -44,6 +42,16 @@ METHOD_LABELS = {
 
 #: Colours of categorical series that are not methods, in order: the palette without SFLI's blue and the grey.
 SERIES = (ORANGE, GREEN, PURPLE, VERMILLION, BROWN, SKY, PINK, YELLOW)
+
+#: Five more colour-blind-safe hues (Paul Tol's "muted" scheme) beyond the palette's ten: for the deep-ReLU
+#: initializations of chapter 7 (RAI wine, LPS olive, anti-correlated indigo, their combination with RAI purple) and
+#: for random Fourier features (rose; an input embedding chapter 6 compares SFLI with).
+WINE, OLIVE, INDIGO, TOL_PURPLE, ROSE = "#882255", "#999933", "#332288", "#aa4499", "#cc6677"
+EXTRA = (WINE, OLIVE, INDIGO, TOL_PURPLE, ROSE)
+METHOD_COLORS.update({"rai": WINE, "lps": OLIVE, "anticorrelated": INDIGO, "anticorrelated_rai": TOL_PURPLE,
+                      "rff": ROSE})
+METHOD_LABELS.update({"rai": "RAI", "lps": "LPS (ours)", "anticorrelated": "anti-correlated",
+                      "anticorrelated_rai": "anti-correlated + RAI"})
 
 #: Heat maps of magnitudes (perceptually uniform, colour-blind safe, both ends visible on white).
 SEQUENTIAL_CMAP = "viridis"

@@ -28,6 +28,9 @@ SOURCES = {
     "2412.05144": "Yang, Zhao, Zhu — ε-rank and the staircase phenomenon (arXiv:2412.05144)",
     "2507.11962": "Tang, Yang, Zhao, Zhu — SFLI (arXiv:2507.11962)",
     "2105.11686": "Zhou, Zhou, Luo, Zhang, Xu — condensation at initial training (arXiv:2105.11686)",
+    "1903.06733": "Lu, Shin, Su, Karniadakis — dying ReLU and initialization, RAI (arXiv:1903.06733)",
+    "2109.00125": "Chen, Hao, He — initialization from the linear product structure, LPS (arXiv:2109.00125)",
+    "2103.12499": "Singh, Sreejith — ReLU networks in an expressive subspace of weights (arXiv:2103.12499)",
     "book": "the book's own verification of its tools",
 }
 TAGS = ("[paper]", "[secondary]", "[ours]")

@@ -24,7 +24,7 @@ def test_every_initialization_has_its_own_colour_and_sfli_blue_means_sfli_only()
     assert len(set(colors)) == len(colors)
     sfli = plotting.method_color("sfli")
     assert sfli not in plotting.SERIES and plotting.REFERENCE not in plotting.SERIES
-    assert all(c in plotting.PALETTE + (plotting.ROSE,) for c in colors + list(plotting.SERIES))
+    assert all(c in plotting.PALETTE + plotting.EXTRA for c in colors) and all(c in plotting.PALETTE for c in plotting.SERIES)
 
 
 def test_method_helpers():
