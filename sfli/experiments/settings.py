@@ -52,6 +52,18 @@ def config(settings: Mapping[str, Mapping[str, Any]], profile: str, **overrides:
     return base
 
 
+def derive(base: Mapping[str, Any], **changes: Any) -> dict[str, Any]:
+    """A profile's settings from a chapter's ``base`` (a deep copy): a value replaces a setting, a dict updates a
+    group (``derive(BASE, n_seeds=2, c1={"epochs": 50})``). Unlike :func:`config`, it declares settings: no checks."""
+    out = copy.deepcopy(dict(base))
+    for key, value in changes.items():
+        if isinstance(value, dict):
+            out[key].update(value)
+        else:
+            out[key] = value
+    return out
+
+
 def setting(cfg: Mapping[str, Any], path: str) -> Any:
     """The value at a dotted ``path`` of ``cfg`` (``"c2.width"``)."""
     value: Any = cfg

@@ -2,9 +2,9 @@
 group's comment says [ours]. Variances are variances: "std" is the standard deviation of N(0, std²)."""
 from __future__ import annotations
 
-import copy
 from typing import Any
 
+from ..settings import derive
 from ...eps_rank import DEFAULT_EPS
 from .acts import ACTS
 
@@ -48,24 +48,14 @@ _BASE: dict[str, Any] = {
 }
 
 
-def _profile(**changes: Any) -> dict[str, Any]:
-    """The base settings with ``changes``: a value replaces a setting, a dict updates a group."""
-    out = copy.deepcopy(_BASE)
-    for key, value in changes.items():
-        if isinstance(value, dict):
-            out[key].update(value)
-        else:
-            out[key] = value
-    return out
-
 
 SETTINGS: dict[str, dict[str, Any]] = {
-    "smoke": _profile(n_seeds=2, eps_rank={"quadrature_n": 256}, c1={"activations": ["tanh", "xtanh"]},
+    "smoke": derive(_BASE, n_seeds=2, eps_rank={"quadrature_n": 256}, c1={"activations": ["tanh", "xtanh"]},
                       sweep={"activations": ["tanh"], "gammas": [1.0, 3.0]},
                       c5={"activations": ["tanh", "relu"], "epochs": 100}, c6={"epoch": 50},
                       c2={"epochs": [200, 180, 180, 280, 280], "lr": 2e-4}, c4={"epochs": 50}),
-    "ci": _profile(),
-    "paper": _profile(n_seeds=20, threads=0, eps_rank={"quadrature_n": 8192},
+    "ci": derive(_BASE),
+    "paper": derive(_BASE, n_seeds=20, threads=0, eps_rank={"quadrature_n": 8192},
                       sweep={"activations": list(ACTS), "gammas": [0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0]},
                       c4={"dataset": "mnist", "n": 60000}),
 }

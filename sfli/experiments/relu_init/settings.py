@@ -2,8 +2,9 @@
 says otherwise: the papers' own settings are not known to us (../shared/papers/relu-inits.md)."""
 from __future__ import annotations
 
-import copy
 from typing import Any
+
+from ..settings import derive
 
 _METHODS = ["kaiming_normal", "rai", "lps", "anticorrelated", "anticorrelated_rai"]
 
@@ -36,27 +37,17 @@ _BASE: dict[str, Any] = {
 }
 
 
-def _profile(**changes: Any) -> dict[str, Any]:
-    """The base settings with ``changes``: a value replaces a setting, a dict updates a group."""
-    out = copy.deepcopy(_BASE)
-    for key, value in changes.items():
-        if isinstance(value, dict):
-            out[key].update(value)
-        else:
-            out[key] = value
-    return out
-
 
 SETTINGS: dict[str, dict[str, Any]] = {
-    "smoke": _profile(n_seeds=2,
+    "smoke": derive(_BASE, n_seeds=2,
                       born_dead={"widths": [2, 4], "depth": 12, "n_nets": 64, "chunk": 64, "n_grid": 32},
                       collapse={"targets": ["abs", "abs2d"], "n_runs": 16, "chunk": 16, "steps": 100, "n_eval": 64},
                       meanfield={"ks": [0.0, -0.5], "n_c": 5, "draws": 32, "depth": 12,
                                  "widths": [16], "n_nets": 2, "phase_n": 11},
                       teacher={"depth": 6, "width": 16, "n_train": 64, "steps": 60, "ks": []},
                       digits={"n_train": 256, "deep": [8, 10], "wide": [2, 64], "wide_seeds": 1, "epochs": 2}),
-    "ci": _profile(),
-    "paper": _profile(n_seeds=20, threads=0,
+    "ci": derive(_BASE),
+    "paper": derive(_BASE, n_seeds=20, threads=0,
                       born_dead={"depth": 100, "n_nets": 10000, "chunk": 2500, "n_grid": 128},
                       collapse={"n_runs": 1000, "chunk": 250, "n_train": 128, "steps": 10000, "n_eval": 1024},
                       meanfield={"n_in": 2000, "n_out": 2000, "draws": 256, "depth": 100, "widths": [10, 256, 1024],

@@ -15,9 +15,9 @@
 """
 from __future__ import annotations
 
-import copy
 from typing import Any
 
+from ..settings import derive
 from ...eps_rank import DEFAULT_EPS
 
 METHODS = ["sfli", "xavier_normal", "kaiming_normal", "pytorch_default", "rff"]
@@ -39,27 +39,17 @@ _BASE: dict[str, Any] = {
 }
 
 
-def _profile(**changes: Any) -> dict[str, Any]:
-    """The base settings with ``changes``: a value replaces a setting, a dict updates a group."""
-    out = copy.deepcopy(_BASE)
-    for key, value in changes.items():
-        if isinstance(value, dict):
-            out[key].update(value)
-        else:
-            out[key] = value
-    return out
-
 
 _ALL_CELLS = [f"{t}/{a}" for t in ("sines1d", "bump1d", "step1d", "sines2d", "sines4d")
               for a in ("tanh", "sin", "relu", "gelu")]
 
 SETTINGS: dict[str, dict[str, Any]] = {
-    "smoke": _profile(n_seeds=2, cells=["sines1d/tanh", "sines2d/tanh"], net={"width": 16},
+    "smoke": derive(_BASE, n_seeds=2, cells=["sines1d/tanh", "sines2d/tanh"], net={"width": 16},
                       train={"steps": 60, "n_log": 6, "record_every": 20},
                       sensitivity={"factors": [0.5, 1.0]},
                       one_line={"steps": 60}),
-    "ci": _profile(),
-    "paper": _profile(n_seeds=5, threads=0, cells=_ALL_CELLS, net={"width": 128, "depth": 4},
+    "ci": derive(_BASE),
+    "paper": derive(_BASE, n_seeds=5, threads=0, cells=_ALL_CELLS, net={"width": 128, "depth": 4},
                       train={"steps": 10000, "lrs": [3e-4, 1e-3, 3e-3], "n_log": 40, "record_every": 200},
                       levels=[0.1, 0.03, 0.01],
                       sensitivity={"factors": [0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0]},
