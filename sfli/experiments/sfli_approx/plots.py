@@ -28,8 +28,8 @@ def best_curves(result: Result) -> pd.DataFrame:
     return c.merge(best, on=["cell", "method"]).query("lr == best_lr")
 
 
-def _grid(n: int, width: float = 3.3, height: float = 2.7):
-    cols = min(n, 4)
+def _grid(n: int, width: float = 3.6, height: float = 2.9):
+    cols = min(n, 3)
     rows = math.ceil(n / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False)
     for ax in axes.flat[n:]:
@@ -78,15 +78,20 @@ def band_heatmaps(result: Result, cell: str):
     curves = best_curves(result)
     c = curves[curves.cell == cell]
     methods = _methods(c)
-    fig, axes = plt.subplots(1, len(methods), figsize=(3.0 * len(methods), 2.8), sharey=True)
+    cols = min(len(methods), 3)
+    rows = math.ceil(len(methods) / cols)
+    fig, grid = plt.subplots(rows, cols, figsize=(3.6 * cols, 2.9 * rows), sharey=True, squeeze=False)
+    for ax in grid.flat[len(methods):]:
+        ax.remove()
+    axes = list(grid.flat)[:len(methods)]
     maps = {m: np.log10(c[c.method == m].groupby("step")[bands].mean().T.clip(lower=1e-6)) for m in methods}
     vmin, vmax = min(float(v.values.min()) for v in maps.values()), max(float(v.values.max()) for v in maps.values())
-    for i, (ax, method) in enumerate(zip(np.atleast_1d(axes), methods)):
+    for i, (ax, method) in enumerate(zip(axes, methods)):
         data = maps[method]
         data.index = band_labels(target.band_edges)
-        sns.heatmap(data, ax=ax, cmap=SEQUENTIAL_CMAP, vmin=vmin, vmax=min(vmax, 0.5), cbar=i == len(methods) - 1,
+        sns.heatmap(data, ax=ax, cmap=SEQUENTIAL_CMAP, vmin=vmin, vmax=min(vmax, 0.5),
                     cbar_kws={"label": "log₁₀ band error"}, xticklabels=max(1, data.shape[1] // 4))
-        ax.set(title=label(method), xlabel="training step", ylabel="frequency band" if i == 0 else "")
+        ax.set(title=label(method), xlabel="training step", ylabel="frequency band" if i % cols == 0 else "")
         ax.invert_yaxis()
     fig.tight_layout()
     return fig
