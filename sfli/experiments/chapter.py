@@ -117,6 +117,13 @@ class Part:
     seeds: tuple[int, ...] = ()
 
 
+class _Text(str):
+    """A string whose ``repr`` is itself, so that glued text reads without quotes."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
 @dataclass(frozen=True)
 class Chapter:
     """One chapter of the book; see the module docstring."""
@@ -277,12 +284,14 @@ class Session:
 
     @staticmethod
     def glue(name: str, value: Any) -> None:
-        """Make ``value`` available to the text as ``{glue:text}`name```; a no-op outside the book build."""
+        """Make ``value`` available to the text as ``{glue:text}`name```; a no-op outside the book build.
+
+        A string is glued as its text (myst-nb shows a value's ``repr``, which would quote it)."""
         try:
             from myst_nb import glue
         except ImportError:  # e.g. on Colab: the numbers are in the tables and the record
             return
-        glue(name, value, display=False)
+        glue(name, _Text(value) if isinstance(value, str) else value, display=False)
 
     @staticmethod
     def table(frame, digits: int = 3, percent=(), caption: str | None = None):

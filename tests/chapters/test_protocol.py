@@ -131,3 +131,18 @@ def test_metric_among_limits_a_placeholder():
 
 def test_metric_over_a_single_value():
     assert Metric("eps_{e:g}", over={"e": "eps"}).names({"eps": 1e-3}) == ["eps_0.001"]
+
+
+def test_glued_text_reads_without_quotes(monkeypatch):
+    """myst-nb shows a glued value's text/plain (its repr): a string must come out as itself."""
+    import myst_nb
+    from IPython.core.formatters import PlainTextFormatter
+
+    from sfli.experiments.chapter import Session
+
+    seen = {}
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display: seen.setdefault(name, value))
+    Session.glue("cells", "sines1d/sin, step1d/tanh")
+    Session.glue("ratio", 0.5)
+    assert PlainTextFormatter()(seen["cells"]) == "sines1d/sin, step1d/tanh"
+    assert seen["ratio"] == 0.5
