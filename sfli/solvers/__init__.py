@@ -9,7 +9,7 @@ u_t + u_xxx = 0 (:class:`AiryPINN`, :class:`AiryFirstOrder`). Exact solutions in
 from __future__ import annotations
 
 from .airy import AiryFirstOrder, AiryPINN
-from .base import BoxProblem, Concat, box_boundary, box_interior
+from .base import BoxProblem, Concat, ExactNet, box_boundary, box_interior
 from .ldlm import BiharmonicFirstOrder, BiharmonicPINN, BiharmonicSecondOrder, laplacian_of_laplacian
 from .metrics import relative_errors, relative_l2
 from .mixed import MixedResidual
@@ -34,7 +34,7 @@ def make_problem(equation: str, formulation: str, **options: object):
 
 
 __all__ = [
-    "AiryFirstOrder", "AiryPINN", "BoxProblem", "Concat", "box_boundary", "box_interior", "BiharmonicFirstOrder",
+    "AiryFirstOrder", "AiryPINN", "BoxProblem", "Concat", "ExactNet", "box_boundary", "box_interior", "BiharmonicFirstOrder",
     "BiharmonicPINN", "BiharmonicSecondOrder", "laplacian_of_laplacian", "relative_errors", "relative_l2",
     "MixedResidual", "DeepRitz", "PoissonPINN", "SOLUTIONS", "Gaussian", "PlaneWaves", "make_solution",
     "POISSON", "BIHARMONIC", "AIRY", "make_problem",

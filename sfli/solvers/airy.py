@@ -62,6 +62,10 @@ class Airy:
     def exact(self, x: torch.Tensor) -> torch.Tensor:
         return self._waves(x, 0)
 
+    def exact_outputs(self, x: torch.Tensor) -> torch.Tensor:
+        """What a perfect net outputs (u, then u_x and u_xx for the first-order system's p and q)."""
+        return torch.cat([self._waves(x, k) for k in range(self.out_dim)], dim=1)
+
     def points(self, generator: torch.Generator, dtype: torch.dtype = torch.float32) -> dict[str, torch.Tensor]:
         interior = torch.rand(self.n_interior, 2, generator=generator, dtype=dtype) * torch.tensor([1.0, self.T],
                                                                                                    dtype=dtype)
@@ -108,6 +112,8 @@ class AiryPINN(Airy):
         else:
             D = derivatives(model, x, engine)
             u_xx = D.dd(0)[:, :1]
+        if D.u.shape[1] != 1:
+            raise ValueError(f"{self.name} needs a net with 1 output (u), got {D.u.shape[1]}")
         (g3,) = torch.autograd.grad(u_xx.sum(), x, create_graph=True)
         interior = torch.mean(self.residual(D, g3[:, :1]) ** 2)
         ux_right = first_derivatives(model, points["right"], engine).d(0)[:, :1]

@@ -80,6 +80,18 @@ class Concat(nn.Module):
         return type(jet).cat([module_jet(net, jet) for net in self.nets])
 
 
+class ExactNet(nn.Module):
+    """The exact solution as a "net" in a problem's output layout (``problem.exact_outputs``): u and its
+    auxiliary fields (∇u, Δu, …) — every residual of the problem vanishes on it. For tests and sanity checks."""
+
+    def __init__(self, problem) -> None:
+        super().__init__()
+        self.problem = problem
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.problem.exact_outputs(x)
+
+
 @dataclass
 class BoxProblem:
     """A PDE on ``domain`` (the unit cube [0, 1]^dim by default) with the exact solution ``solution`` (a
@@ -123,6 +135,10 @@ class BoxProblem:
                              f"got {u.shape[1]}")
 
     def exact(self, x: torch.Tensor) -> torch.Tensor:
+        return self.solution.value(x)
+
+    def exact_outputs(self, x: torch.Tensor) -> torch.Tensor:
+        """What a perfect net outputs at ``x`` (N×out_dim), in the order of ``outputs``."""
         return self.solution.value(x)
 
     def data(self, interior: torch.Tensor, boundary: torch.Tensor) -> dict[str, torch.Tensor]:

@@ -89,6 +89,9 @@ class BiharmonicSecondOrder(Biharmonic):
         super().__post_init__()
         self.outputs = ("u", "v")
 
+    def exact_outputs(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat([self.solution.value(x), -self.solution.laplacian(x)], dim=1)
+
     def residuals(self, x: torch.Tensor, D: Derivatives, f: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
         """``u``: Δu + v and ``v``: Δv + f (N×1 each), from the second derivatives ``D``."""
         self.check_model_output(D.u)
@@ -124,6 +127,10 @@ class BiharmonicFirstOrder(Biharmonic):
         super().__post_init__()
         d = self.dim
         self.outputs = output_names("u", [f"p_{i + 1}" for i in range(d)], "v", [f"q_{i + 1}" for i in range(d)])
+
+    def exact_outputs(self, x: torch.Tensor) -> torch.Tensor:
+        s = self.solution
+        return torch.cat([s.value(x), s.gradient(x), s.laplacian(x), s.grad_laplacian(x)], dim=1)
 
     def residuals(self, x: torch.Tensor, D: Derivatives, f: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
         """``p``: p − ∇u (N×d), ``v``: v − div p, ``q``: q − ∇v (N×d), ``f``: div q − f (N×1), from the first

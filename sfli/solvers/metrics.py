@@ -35,7 +35,7 @@ def relative_errors(problem, model: nn.Module, n: int = 32, engine: str = "auto"
         raise ValueError("give both x and weights, or neither")
     if x is None:
         x, weights = quadrature(problem.box, n)
-    p = next(model.parameters())
+    p = next(iter([*model.parameters(), *model.buffers()]), torch.zeros((), dtype=torch.float64))
     x = x.to(dtype=p.dtype, device=p.device)
     with torch.enable_grad():
         got = {k: v.detach() for k, v in problem.quantities(model, x, engine).items()}

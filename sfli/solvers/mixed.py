@@ -31,6 +31,9 @@ class MixedResidual(BoxProblem):
         super().__post_init__()
         self.outputs = output_names("u", [f"p_{i + 1}" for i in range(self.dim)])
 
+    def exact_outputs(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat([self.solution.value(x), self.solution.gradient(x)], dim=1)
+
     def residuals(self, x: torch.Tensor, D: Derivatives, f: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
         """``flux`` = p − ∇u (N×d) and ``divergence`` = div p + f (N×1), from the first derivatives ``D``."""
         self.check_model_output(D.u)
