@@ -40,7 +40,7 @@ with the forward engine (the direct PINN: second-order jets, then Δ of Δu by t
       8 second_order        55.4       36.3        0.04          0.08
       8 first_order         62.0       14.7        0.05          0.03
 
-The low-order systems cost 3–20 % of the direct PINN's time per step and 3–23 % of its graph memory, and the gap
+The low-order systems cost 3–22 % of the direct PINN's time per step and 3–23 % of its graph memory, and the gap
 widens with d (direct: ×4 time, ×8 memory from d = 2 to 8 with the forward engine; first-order system: about
 flat in time, ×2.6 in memory). Cost per step only: the time to a fixed error is the chapter's measurement.
 """
