@@ -47,61 +47,19 @@ flat in time, ×2.6 in memory). Cost per step only: the time to a fixed error is
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import torch
 
-from sfli.nets import MLP
 from sfli.solvers import BIHARMONIC
-from sfli.train import make_optimizer, torch_threads
-
-
-def _graph_bytes(loss_fn) -> tuple[torch.Tensor, int]:
-    """The loss, and the bytes of the distinct storages its autograd graph saves for backward."""
-    seen: dict[int, int] = {}
-
-    def pack(t: torch.Tensor) -> torch.Tensor:
-        storage = t.untyped_storage()
-        seen[storage.data_ptr()] = storage.nbytes()
-        return t
-
-    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-        loss = loss_fn()
-    return loss, sum(seen.values())
+from sfli.solvers.cost import step_cost
+from sfli.train import torch_threads
 
 
 def measure(formulation: str, d: int, width: int, depth: int, points: int, steps: int, engine: str,
             device: torch.device) -> tuple[float, float]:
-    """(median seconds per step, memory in MiB) of one formulation in d dimensions."""
+    """(median seconds per step, memory in MiB) of one formulation in d dimensions (:func:`sfli.solvers.cost.step_cost`)."""
     problem = BIHARMONIC[formulation](dim=d, n_interior=points, n_boundary=points // 4)
-    model = MLP(d, width, depth, problem.out_dim, generator=torch.Generator().manual_seed(0)).to(device)
-    pts = {k: v.to(device) for k, v in problem.points(torch.Generator().manual_seed(0)).items()}
-    opt = make_optimizer(model, "adam", 1e-3)
-
-    def step() -> None:
-        opt.zero_grad(set_to_none=True)
-        problem.loss(model, pts, engine=engine).backward()
-        opt.step()
-
-    for _ in range(2):
-        step()
-    times = []
-    for _ in range(steps):
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        started = time.perf_counter()
-        step()
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - started)
-    if device.type == "cuda":
-        torch.cuda.reset_peak_memory_stats()
-        step()
-        memory = torch.cuda.max_memory_allocated()
-    else:
-        _, memory = _graph_bytes(lambda: problem.loss(model, pts, engine=engine))
-    return statistics.median(times), memory / 2**20
+    return step_cost(problem, width, depth, steps, engine, device)
 
 
 def main() -> None:
