@@ -70,16 +70,18 @@ def grid_figure(result: Result, cfg):
     ax.grid(False)
     fig.colorbar(im, ax=ax, label="log₁₀ error")
     colors = series_palette(PATHS)
+    markers = dict(zip(PATHS, "os^D"))
     for path, cells in path_points(cfg).items():
         xy = np.array([(ns.index(n), ms.index(m)) for n, m in cells], float)
-        ax.plot(xy[:, 0], xy[:, 1], "-o", color=colors[path], label=PATH_LABELS[path], markersize=3)
+        ax.plot(xy[:, 0], xy[:, 1], "-", marker=markers[path], color=colors[path], label=PATH_LABELS[path],
+                markersize=4)
         pts = result.runs[(result.runs.formulation == "mim") & (result.runs.dim == cfg["grid"]["dim"])
                           & (result.runs.steps == cfg["grid"]["steps"])]
         pts = pts[np.array([(n, m) in cells for n, m in zip(pts.n, pts.width)], dtype=bool)]
         along = "n" if path == "m_fixed" else "width"
         scale = np.array([n * m for n, m in zip(pts.n, pts.width)], float)  # size of the cell: n·m
         frame = pd.DataFrame({"size": scale, "error": pts.err_u.to_numpy(float), "along": pts[along]})
-        seeds_band(bx, frame, "size", "error", color=colors[path], label=PATH_LABELS[path])
+        seeds_band(bx, frame, "size", "error", color=colors[path], label=PATH_LABELS[path], marker=markers[path])
     bx.set(xscale="log", yscale="log", xlabel="n · m (cell size along the path)", ylabel="relative L² error of u",
            title="the error along each path")
     bx.legend(fontsize=8)
