@@ -34,11 +34,12 @@ _MODULE_DEFAULTS: dict[type, dict[str, object]] = {
 @dataclass
 class Derivatives:
     r"""u (N×out), first derivatives du[:, i] = ∂u/∂x_i and pure second derivatives d2u[:, i] = ∂²u/∂x_i²
-    (both N×d×out) at N points in d dimensions. Mixed derivatives ∂²u/∂x_i∂x_j (i ≠ j) are not carried."""
+    (both N×d×out) at N points in d dimensions. Mixed derivatives ∂²u/∂x_i∂x_j (i ≠ j) are not carried.
+    ``d2u`` is None when only first derivatives were computed (:func:`sfli.first_order.first_derivatives`)."""
 
     u: torch.Tensor
     du: torch.Tensor
-    d2u: torch.Tensor
+    d2u: torch.Tensor | None = None
 
     @property
     def dim(self) -> int:
@@ -53,12 +54,27 @@ class Derivatives:
         """∂u/∂x_i (N×out)."""
         return self.du[:, self._axis(i)]
 
+    def divergence(self, columns: Sequence[int]) -> torch.Tensor:
+        """div p = Σ_i ∂p_i/∂x_i (N×1) of the vector field p = u[:, columns] (one column per input dimension)."""
+        columns = list(columns)
+        if len(columns) != self.dim:
+            raise ValueError(f"a divergence needs {self.dim} output columns (one per input dimension), "
+                             f"got {len(columns)}")
+        return sum(self.du[:, i, c] for i, c in enumerate(columns))[:, None]
+
+    def _second(self) -> torch.Tensor:
+        if self.d2u is None:
+            raise ValueError("these derivatives were computed to first order only (d2u is None); "
+                             "use sfli.derivatives.derivatives for second derivatives")
+        return self.d2u
+
     def dd(self, i: int) -> torch.Tensor:
         """∂²u/∂x_i² (N×out)."""
-        return self.d2u[:, self._axis(i)]
+        return self._second()[:, self._axis(i)]
 
     def laplacian(self, dims: Sequence[int] | None = None) -> torch.Tensor:
         """Δu = Σ_{i ∈ dims} ∂²u/∂x_i² (N×out); all input dimensions by default."""
+        self._second()
         if dims is None:
             return self.d2u.sum(dim=1)
         return self.d2u[:, [self._axis(i) for i in dims]].sum(dim=1)
@@ -187,6 +203,23 @@ def autograd_derivatives(model: nn.Module, x: torch.Tensor, create_graph: bool =
     if not create_graph:
         D = Derivatives(D.u.detach(), D.du.detach(), D.d2u.detach())
     return D
+
+
+def field_derivatives(y: torch.Tensor, x: torch.Tensor, create_graph: bool = True) -> Derivatives:
+    """u = y, ∂y/∂x_i and ∂²y/∂x_i² of a tensor ``y`` (N×out) ALREADY COMPUTED from the points ``x`` (N×d,
+    with ``requires_grad``), by nested reverse-mode autograd — to differentiate a derived quantity further,
+    e.g. Δ(Δu) for a fourth-order residual: ``field_derivatives(derivatives(model, x).laplacian(), x)``."""
+    _check_points(x)
+    if not x.requires_grad:
+        raise ValueError("x must require grad and y must be computed from it (x.requires_grad_(True) first)")
+    if y.dim() != 2 or y.shape[0] != x.shape[0]:
+        raise ValueError(f"y must be an N×out matrix at the {x.shape[0]} points, got shape {tuple(y.shape)}")
+    du, d2u = [], []
+    for k in range(y.shape[1]):
+        g = _grad(y[:, k].sum(), x, create_graph=True)
+        du.append(g)
+        d2u.append(torch.stack([_grad(g[:, i].sum(), x, create_graph)[:, i] for i in range(x.shape[1])], dim=1))
+    return Derivatives(y, torch.stack(du, dim=2), torch.stack(d2u, dim=2))
 
 
 def derivatives(model: nn.Module, x: torch.Tensor, engine: str = "forward") -> Derivatives:

@@ -93,7 +93,7 @@ class PeriodicEmbedding(nn.Module):
         for i in range(self.in_dim):
             xi = jet.columns(i)
             cols += [(xi * self._wave(i)).activate(f) for f in ("cos", "sin")] if i in self.periods else [xi]
-        return Jet.cat(cols)
+        return type(jet).cat(cols)  # a Jet, or a first-order jet (sfli.first_order)
 
     def extra_repr(self) -> str:
         return f"periods={self.periods}"
@@ -117,7 +117,7 @@ class FourierEmbedding(nn.Module):
 
     def forward_jet(self, jet: Jet) -> Jet:
         z = jet.matmul(self.B)
-        return Jet.cat([z.activate("cos"), z.activate("sin")])
+        return type(jet).cat([z.activate("cos"), z.activate("sin")])
 
 
 class PirateBlock(nn.Module):

@@ -31,6 +31,8 @@ SOURCES = {
     "1903.06733": "Lu, Shin, Su, Karniadakis — dying ReLU and initialization, RAI (arXiv:1903.06733)",
     "2109.00125": "Chen, Hao, He — initialization from the linear product structure, LPS (arXiv:2109.00125)",
     "2103.12499": "Singh, Sreejith — ReLU networks in an expressive subspace of weights (arXiv:2103.12499)",
+    "2206.07474": "Li, Tai, Yang, Zhu — a priori error of the deep mixed residual method, MIM (arXiv:2206.07474)",
+    "2103.08915": "Yang, Zhu — local deep learning method for high-order PDEs, LDLM (arXiv:2103.08915)",
     "book": "the book's own verification of its tools",
 }
 TAGS = ("[paper]", "[secondary]", "[ours]")
