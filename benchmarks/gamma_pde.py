@@ -1,0 +1,86 @@
+r"""γ when the loss holds derivatives: a 1-D Poisson PINN with a wide tanh first layer (issue 14).
+
+    −u″ = π² sin(πx) on [−1, 1], u(±1) = 0 (penalty, weight 1), u* = sin(πx)   (DeepXDE's Poisson_Dirichlet_1d)
+
+MLP(1, m, depth, tanh) (Xavier normal, the book's default), then ``sfli_`` on the first layer with
+γ = γ_0 · 2^j over a sweep from 2^−10 to 2^4 of the k = 0 default γ_0, plus γ_2 (the ``derivative_order=2``
+default) itself. Adam, fixed grid of collocation points, the same steps and learning rate for every run.
+Prints the median final relative L² error over seeds and its ratio to the Xavier baseline (< 1: SFLI better).
+
+Not a timed test: ``nice -n 19 .venv/bin/python benchmarks/gamma_pde.py [--steps 3000 --seeds 3]``.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import time
+
+import torch
+
+from sfli.derivatives import derivatives
+from sfli.init import default_gamma, sfli_
+from sfli.nets import MLP
+
+DOMAIN = (-1.0, 1.0)
+
+
+def run(width: int, depth: int, gamma: float | None, seed: int, steps: int, lr: float, n: int,
+        init: str = "xavier_normal") -> float:
+    torch.manual_seed(seed)
+    g = torch.Generator().manual_seed(seed)
+    model = MLP(1, width, depth, 1, "tanh", init=init, generator=g)
+    if gamma is not None:
+        sfli_(model.first, DOMAIN, "tanh", gamma=gamma, generator=torch.Generator().manual_seed(1000 + seed))
+    x = torch.linspace(-1, 1, n)[1:-1, None]
+    f = math.pi**2 * torch.sin(math.pi * x)
+    xb = torch.tensor([[-1.0], [1.0]])
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    for _ in range(steps):
+        opt.zero_grad()
+        D = derivatives(model, x, "forward")
+        loss = torch.mean((D.dd(0) + f) ** 2) + torch.mean(model(xb) ** 2)
+        if not torch.isfinite(loss):
+            return float("inf")
+        loss.backward()
+        opt.step()
+    xt = torch.linspace(-1, 1, 2001)[:, None]
+    with torch.no_grad():
+        u, ue = model(xt), torch.sin(math.pi * xt)
+    return float((u - ue).norm() / ue.norm())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--widths", type=int, nargs="+", default=[64, 256])
+    ap.add_argument("--depth", type=int, default=3)
+    ap.add_argument("--steps", type=int, default=3000)
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--points", type=int, default=130)
+    ap.add_argument("--exponents", type=int, nargs="+", default=list(range(-10, 5, 2)))
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    seeds = range(args.seeds)
+    print(f"1-D Poisson PINN, MLP depth {args.depth}, tanh, Adam lr {args.lr}, {args.steps} steps, "
+          f"{args.points} grid points, seeds {list(seeds)}; median final rel. L2 error")
+    for m in args.widths:
+        g0, g2 = default_gamma("tanh", m, DOMAIN), default_gamma("tanh", m, DOMAIN, derivative_order=2)
+        t0 = time.time()
+        base = statistics.median(run(m, args.depth, None, s, args.steps, args.lr, args.points) for s in seeds)
+        torch_default = statistics.median(run(m, args.depth, None, s, args.steps, args.lr, args.points,
+                                              init="pytorch_default") for s in seeds)
+        print(f"\nwidth {m}: gamma_0 = {g0:.3g} (k=0 default), gamma_2 = {g2:.3g} (k=2 rule, gamma_0/{g0 / g2:.1f})")
+        print(f"  xavier_normal baseline     error {base:.3e}")
+        print(f"  pytorch_default baseline   error {torch_default:.3e}   ratio to xavier {torch_default / base:.3g}")
+        rows = [(f"gamma_0 * 2^{j:+d}", g0 * 2.0**j) for j in args.exponents] + [("gamma_2 (k=2 rule)", g2)]
+        for label, gamma in sorted(rows, key=lambda r: r[1]):
+            errs = [run(m, args.depth, gamma, s, args.steps, args.lr, args.points) for s in seeds]
+            e = statistics.median(errs)
+            print(f"  {label:20s} gamma {gamma:8.3g}  error {e:.3e}  ratio to xavier {e / base:8.3g}  "
+                  f"(seeds: {', '.join(f'{v:.1e}' for v in errs)})", flush=True)
+        print(f"  [{time.time() - t0:.0f} s]")
+
+
+if __name__ == "__main__":
+    main()
