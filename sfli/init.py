@@ -303,23 +303,7 @@ def infer_activation(model: nn.Module) -> str | None:
     return None
 
 
-def apply_sfli(
-    model: nn.Module, domain: DomainLike, activation: str | None = None, **options
-) -> nn.Module:
-    """Apply :func:`sfli_` to the first ``nn.Linear`` of any model, in place; returns the model.
-
-    >>> model = nn.Sequential(nn.Linear(2, 64), nn.Tanh(), nn.Linear(64, 1))
-    >>> _ = apply_sfli(model, [(0, 1), (0, 1)])      # the one line
-    """
-    if activation is None:
-        activation = infer_activation(model)
-        if activation is None:
-            raise ValueError(
-                f"cannot infer the activation of {type(model).__name__}; pass activation= one of "
-                f"{', '.join(n for members in FAMILIES.values() for n in members)}")
-    _, linear = first_linear(model)
-    sfli_(linear, domain, activation, **options)
-    return model
+from .placement import WHERE, apply_sfli  # noqa: E402  (re-exported: the one line, with its placements)
 
 
 # ---------------------------------------------------------------- deep ReLU networks (sfli.relu_init)
