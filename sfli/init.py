@@ -36,7 +36,7 @@ def _check_linear(layer: object) -> nn.Linear:
     return layer
 
 
-def _check_order(derivative_order: object) -> int:
+def check_derivative_order(derivative_order: object) -> int:
     if isinstance(derivative_order, bool) or not isinstance(derivative_order, int) or derivative_order < 0:
         raise ValueError(f"derivative_order must be an integer ≥ 0 (the highest derivative order in the loss: "
                          f"0 for regression, 1 for a first-order PDE, 2 for Poisson, heat, …), got {derivative_order!r}")
@@ -68,7 +68,7 @@ def default_gamma(activation: str, width: int, domain: DomainLike, derivative_or
     """
     box = as_box(domain)
     fam = family(activation)
-    k = _check_order(derivative_order)
+    k = check_derivative_order(derivative_order)
     if fam == "relu":
         raise ValueError("the ReLU-family γ depends on the sampled directions; it is set inside sfli_")
     side = box.volume ** (1.0 / box.dim)
@@ -140,7 +140,7 @@ def sfli_(
     if gamma is not None and (isinstance(gamma, bool) or not isinstance(gamma, (int, float))
                               or not math.isfinite(gamma) or gamma <= 0):
         raise ValueError(f"gamma must be a positive finite number or None, got {gamma!r}")
-    k = _check_order(derivative_order)
+    k = check_derivative_order(derivative_order)
     m, fam = linear.out_features, family(activation)
     center = torch.tensor(box.center, dtype=torch.float64)
 

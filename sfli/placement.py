@@ -24,7 +24,7 @@ from torch import nn
 
 from .activations import FAMILIES, family
 from .domain import Box, DomainLike, as_box
-from .init import _check_linear, _check_order, default_gamma, first_linear, infer_activation, sfli_, write_layer_
+from .init import check_derivative_order, default_gamma, first_linear, infer_activation, sfli_, write_layer_
 
 WHERE = ("first", "encoders", "after_embedding", "embedding")
 N_SAMPLES = 4096
@@ -64,10 +64,11 @@ def sfli_features_(
     post-activations unit mean square over the samples. Periodic family: a_i ~ N(0, I), b_i = φ_i − γ a_i·Φ̄
     (Φ̄ the mean sample), γ = (π m^{1/d}/2)^{1/(k+1)} / ℓ. Returns the layer. [ours]
     """
-    _check_linear(linear)
+    if not isinstance(linear, nn.Linear):
+        raise TypeError(f"expected an nn.Linear layer, got {type(linear).__name__}")
     if linear.bias is None:
         raise ValueError("SFLI needs a bias to place the transitions; the layer has bias=False")
-    k = _check_order(derivative_order)
+    k = check_derivative_order(derivative_order)
     phi = features.detach().to(torch.float64)
     if phi.dim() != 2 or phi.shape[1] != linear.in_features:
         raise ValueError(f"features must be N×{linear.in_features} (the layer's inputs), got {tuple(phi.shape)}")
