@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch import nn
 
-from sfli import autograd_derivatives
+from sfli import apply_sfli, autograd_derivatives
 from sfli.derivatives import Derivatives
 from sfli.nets import MLP, PirateNet
 from sfli.pdes import AllenCahn1D, Burgers1D, Helmholtz2D, PoissonMultiscale2D
@@ -162,3 +162,18 @@ def test_bad_arguments():
         AllenCahn1D(n_initial=0)
     with pytest.raises(ValueError, match="boundary_weight must be a finite number ≥ 0"):
         Helmholtz2D(boundary_weight=-1.0)
+
+
+@pytest.mark.parametrize("problem", [PoissonMultiscale2D(n_interior=32, n_boundary=16),
+                                     Helmholtz2D(n_interior=32, n_boundary=16),
+                                     AllenCahn1D(T=0.1, periodic="embedding", n_interior=32, n_boundary=8, n_initial=8),
+                                     Burgers1D(T=0.5, n_interior=32, n_boundary=8, n_initial=8)])
+def test_fit_runs_on_every_problem(problem):
+    from sfli.train import fit, torch_threads
+    periods = getattr(problem, "periods", None) if getattr(problem, "periodic", "") == "embedding" else None
+    model = PirateNet(2, 8, 1, generator=gen(), periods=periods)
+    apply_sfli(model, problem.box, derivative_order=2, generator=gen(1))
+    with torch_threads(1):
+        history = fit(model, problem, steps=3, quadrature_n=64, track_ranks=False)
+    assert history.meta["engine"] == "forward" and len(history.error) > 0
+    assert all(math.isfinite(e) for e in history.error)
