@@ -69,7 +69,7 @@ def sfli_features_(
     if linear.bias is None:
         raise ValueError("SFLI needs a bias to place the transitions; the layer has bias=False")
     k = check_derivative_order(derivative_order)
-    phi = features.detach().to(torch.float64)
+    phi = features.detach().to(device="cpu", dtype=torch.float64)
     if phi.dim() != 2 or phi.shape[1] != linear.in_features:
         raise ValueError(f"features must be N×{linear.in_features} (the layer's inputs), got {tuple(phi.shape)}")
     m, fam = linear.out_features, family(activation)
@@ -185,7 +185,7 @@ def apply_sfli(
     x = domain_samples(box, generator=generator)
     param = next(model.parameters())
     with torch.no_grad():
-        phi = model.embed(x.to(param.dtype))
+        phi = model.embed(x.to(device=param.device, dtype=param.dtype))
     for layer in layers:
         sfli_features_(layer, phi, box.dim, activation, options.get("gamma"), options.get("derivative_order", 0),
                        generator)
