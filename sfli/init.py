@@ -37,6 +37,7 @@ def _check_linear(layer: object) -> nn.Linear:
 
 
 def check_derivative_order(derivative_order: object) -> int:
+    """``derivative_order`` validated: an integer k ≥ 0, the highest derivative order in the loss."""
     if isinstance(derivative_order, bool) or not isinstance(derivative_order, int) or derivative_order < 0:
         raise ValueError(f"derivative_order must be an integer ≥ 0 (the highest derivative order in the loss: "
                          f"0 for regression, 1 for a first-order PDE, 2 for Poisson, heat, …), got {derivative_order!r}")
