@@ -37,12 +37,39 @@ import torch
 from sfli.derivatives import derivatives
 from sfli.init import default_gamma, sfli_
 from sfli.nets import MLP
+from sfli.problems import Poisson2D
 
 DOMAIN = (-1.0, 1.0)
+PROBLEM = "poisson1d"
+
+
+def run_2d(width: int, depth: int, gamma: float | None, seed: int, steps: int, lr: float, n: int,
+           init: str = "xavier_normal") -> float:
+    """The book's 2-D Poisson PINN (:class:`sfli.problems.Poisson2D`, frequencies 1, 2, 4, on [0, 1]²)."""
+    problem = Poisson2D(n_interior=n, n_boundary=max(n // 4, 4))
+    model = MLP(2, width, depth, 1, "tanh", init=init, generator=torch.Generator().manual_seed(seed))
+    if gamma is not None:
+        sfli_(model.first, problem.box, "tanh", gamma=gamma, generator=torch.Generator().manual_seed(1000 + seed))
+    pts = problem.points(torch.Generator().manual_seed(seed))
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = problem.loss(model, pts, "forward")
+        if not torch.isfinite(loss):
+            return float("inf")
+        loss.backward()
+        opt.step()
+    g = torch.linspace(0, 1, 101)
+    xt = torch.cartesian_prod(g, g)
+    with torch.no_grad():
+        u, ue = model(xt), problem.exact(xt)
+    return float((u - ue).norm() / ue.norm())
 
 
 def run(width: int, depth: int, gamma: float | None, seed: int, steps: int, lr: float, n: int,
         init: str = "xavier_normal") -> float:
+    if PROBLEM == "poisson2d":
+        return run_2d(width, depth, gamma, seed, steps, lr, n, init)
     torch.manual_seed(seed)
     g = torch.Generator().manual_seed(seed)
     model = MLP(1, width, depth, 1, "tanh", init=init, generator=g)
@@ -75,10 +102,15 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--points", type=int, default=130)
     ap.add_argument("--exponents", type=int, nargs="+", default=list(range(-10, 5, 2)))
+    ap.add_argument("--problem", choices=("poisson1d", "poisson2d"), default="poisson1d")
     args = ap.parse_args()
+    global PROBLEM, DOMAIN
+    PROBLEM = args.problem
+    if PROBLEM == "poisson2d":
+        DOMAIN = [(0.0, 1.0), (0.0, 1.0)]
     torch.set_num_threads(1)
     seeds = range(args.seeds)
-    print(f"1-D Poisson PINN, MLP depth {args.depth}, tanh, Adam lr {args.lr}, {args.steps} steps, "
+    print(f"{PROBLEM} PINN, MLP depth {args.depth}, tanh, Adam lr {args.lr}, {args.steps} steps, "
           f"{args.points} grid points, seeds {list(seeds)}; median final rel. L2 error")
     for m in args.widths:
         g0, g2 = default_gamma("tanh", m, DOMAIN), default_gamma("tanh", m, DOMAIN, derivative_order=2)
