@@ -126,9 +126,10 @@ def etdrk4(u0: Callable[[np.ndarray], np.ndarray], lin: Callable[[np.ndarray], n
         if not np.all(np.isfinite(out[i])):
             raise FloatingPointError(f"the ETDRK4 solution blew up before t = {i * T / (n_times - 1):g}; "
                                      f"use a smaller dt (now {h:g}) or more modes (now {n_modes})")
-    for arr in (x, out):
+    t = np.linspace(0.0, T, n_times)
+    for arr in (x, t, out):  # shared through the cache: read-only
         arr.flags.writeable = False
-    return ReferenceSolution(x, np.linspace(0.0, T, n_times), out, h)
+    return ReferenceSolution(x, t, out, h)
 
 
 # ---------------------------------------------------------------- Allen–Cahn
