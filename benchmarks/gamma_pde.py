@@ -24,6 +24,15 @@ smaller still loses 10–20×; the k = 2 rule removes the failure and lands with
 of the sweep is ≈ 2 (γ·|Ω| ≈ 4) at both widths, while the rule's γ_2 grows like m^{1/3} (2.0 → 3.2): the data
 do not support that growth (one 1-D problem, a coarse 4× grid, seeds spread over two decades — at m = 256 the
 Xavier seeds alone span 2e-5 … 7e-3).
+
+2-D check (``--problem poisson2d --widths 128 --depth 2 --steps 1500 --seeds 3 --exponents -6 -4 -2 0 2
+--points 512``: the book's Poisson2D, frequencies 1, 2, 4 on [0, 1]²; output in gamma_pde2d-2cores.txt):
+
+    γ / γ_0 (γ_0 = 10.3)   2^-6 0.60 (0.53)   2^-4 0.61 (0.58)   2^-2 0.25 (0.25)   1 (k=0) 0.43 (0.42)   2^2 14 (14)
+    k = 2 rule: γ_2 = 2.18 → 0.34 (0.33);  PyTorch default 0.52
+
+Here the k = 0 default does not fail (m^{1/d} − 1 is small in 2-D), γ_2 is a little better than it, and the best
+swept γ (2.6, γ·|Ω|^{1/2} ≈ 2.6) is again near a few units of the domain.
 """
 from __future__ import annotations
 
