@@ -17,10 +17,6 @@ from .summary import Result
 METHOD_ORDER = ("sfli", "xavier_normal", "kaiming_normal", "pytorch_default", "rff")
 
 
-def label(method: str) -> str:
-    return method_label(method)
-
-
 def best_curves(result: Result) -> pd.DataFrame:
     """The curves of the main runs at each (cell, method)'s best learning rate."""
     best = result.summary[["cell", "method", "best_lr"]]
@@ -28,8 +24,8 @@ def best_curves(result: Result) -> pd.DataFrame:
     return c.merge(best, on=["cell", "method"]).query("lr == best_lr")
 
 
-def _grid(n: int, width: float = 3.3, height: float = 2.7):
-    cols = min(n, 4)
+def _grid(n: int, width: float = 3.6, height: float = 2.9):
+    cols = min(n, 3)
     rows = math.ceil(n / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False)
     for ax in axes.flat[n:]:
@@ -52,23 +48,18 @@ def error_curves(result: Result, x: str = "step"):
         for method in _methods(c):
             m = c[c.method == method]
             if x == "step":
-                seeds_band(ax, m, "step", "error", color=method_color_of(method), label=label(method), marker=None)
+                seeds_band(ax, m, "step", "error", color=method_color(method), label=method_label(method), marker=None)
             else:
                 g = m.groupby("step").agg(seconds=("seconds", "mean"), error=("error", "mean"),
                                           lo=("error", "min"), hi=("error", "max"))
-                ax.plot(g.seconds, g.error, color=method_color_of(method), label=label(method))
-                ax.fill_between(g.seconds, g.lo, g.hi, color=method_color_of(method), alpha=0.2, linewidth=0)
+                ax.plot(g.seconds, g.error, color=method_color(method), label=method_label(method))
+                ax.fill_between(g.seconds, g.lo, g.hi, color=method_color(method), alpha=0.2, linewidth=0)
         ax.set(yscale="log", title=cell, xlabel="training step" if x == "step" else "training seconds",
                ylabel="relative L² error")
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=len(labels), bbox_to_anchor=(0.5, -0.04), frameon=False)
     fig.tight_layout()
     return fig
-
-
-def method_color_of(method: str) -> str:
-    """The book's colour of ``method`` (:data:`sfli.plotting.METHOD_COLORS`)."""
-    return method_color(method)
 
 
 def band_heatmaps(result: Result, cell: str):
@@ -78,15 +69,20 @@ def band_heatmaps(result: Result, cell: str):
     curves = best_curves(result)
     c = curves[curves.cell == cell]
     methods = _methods(c)
-    fig, axes = plt.subplots(1, len(methods), figsize=(3.0 * len(methods), 2.8), sharey=True)
+    cols = min(len(methods), 3)
+    rows = math.ceil(len(methods) / cols)
+    fig, grid = plt.subplots(rows, cols, figsize=(3.6 * cols, 2.9 * rows), sharey=True, squeeze=False)
+    for ax in grid.flat[len(methods):]:
+        ax.remove()
+    axes = list(grid.flat)[:len(methods)]
     maps = {m: np.log10(c[c.method == m].groupby("step")[bands].mean().T.clip(lower=1e-6)) for m in methods}
     vmin, vmax = min(float(v.values.min()) for v in maps.values()), max(float(v.values.max()) for v in maps.values())
-    for i, (ax, method) in enumerate(zip(np.atleast_1d(axes), methods)):
+    for i, (ax, method) in enumerate(zip(axes, methods)):
         data = maps[method]
         data.index = band_labels(target.band_edges)
-        sns.heatmap(data, ax=ax, cmap=SEQUENTIAL_CMAP, vmin=vmin, vmax=min(vmax, 0.5), cbar=i == len(methods) - 1,
+        sns.heatmap(data, ax=ax, cmap=SEQUENTIAL_CMAP, vmin=vmin, vmax=min(vmax, 0.5),
                     cbar_kws={"label": "log₁₀ band error"}, xticklabels=max(1, data.shape[1] // 4))
-        ax.set(title=label(method), xlabel="training step", ylabel="frequency band" if i == 0 else "")
+        ax.set(title=method_label(method), xlabel="training step", ylabel="frequency band" if i % cols == 0 else "")
         ax.invert_yaxis()
     fig.tight_layout()
     return fig
@@ -102,7 +98,7 @@ def high_band_curves(result: Result, cells: list[str], band_level: float):
         band = f"band_{len(target.band_edges) - 2}"
         c = curves[curves.cell == cell]
         for method in _methods(c):
-            seeds_band(ax, c[c.method == method], "step", band, color=method_color_of(method), label=label(method),
+            seeds_band(ax, c[c.method == method], "step", band, color=method_color(method), label=method_label(method),
                        marker=None)
         ax.axhline(band_level, color=REFERENCE, ls="--", lw=1)
         ax.set(yscale="log", title=f"{cell}: {band_labels(target.band_edges)[-1]}", xlabel="training step",
@@ -143,17 +139,17 @@ def rank_figure(result: Result, cell: str):
     fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.8), gridspec_kw={"width_ratios": [1.3, 1]})
     s = result.summary
     sns.pointplot(s, x="cell", y="rank_last_init", hue="method", hue_order=_methods(s), ax=a, linestyle="none",
-                  palette={m: method_color_of(m) for m in _methods(s)}, dodge=0.5, markersize=5)
+                  palette={m: method_color(m) for m in _methods(s)}, dodge=0.5, markersize=5)
     a.set(xlabel="target / activation", ylabel="ε-rank, last hidden layer, at init")
     a.tick_params(axis="x", rotation=30)
     handles, _ = a.get_legend_handles_labels()
-    a.legend(handles, [label(m) for m in _methods(s)], fontsize="small")
+    a.legend(handles, [method_label(m) for m in _methods(s)], fontsize="small")
     curves = best_curves(result)
     c = curves[curves.cell == cell]
     layer = [k for k in c.columns if k.startswith("hidden_")][-1]
     for method in _methods(c):
-        seeds_band(b, c[c.method == method].dropna(subset=[layer]), "step", layer, color=method_color_of(method),
-                   label=label(method), marker=None)
+        seeds_band(b, c[c.method == method].dropna(subset=[layer]), "step", layer, color=method_color(method),
+                   label=method_label(method), marker=None)
     b.set(title=cell, xlabel="training step", ylabel="ε-rank, last hidden layer")
     fig.tight_layout()
     return fig
@@ -166,7 +162,7 @@ def sensitivity_figure(result: Result, factors: list[float]):
     swept = s[s.factor.isin([float(f) for f in factors]) & ((s.method == "rff") | (s.placement == "random"))]
     swept = swept.assign(variant=swept.method.map({"sfli": "SFLI (random placement)", "rff": "random Fourier features"}))
     fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.8), gridspec_kw={"width_ratios": [2, 1]})
-    colours = {"SFLI (random placement)": method_color("sfli"), "random Fourier features": method_color_of("rff")}
+    colours = {"SFLI (random placement)": method_color("sfli"), "random Fourier features": method_color("rff")}
     for variant, g in swept.groupby("variant"):
         seeds_band(a, g, "factor", "final_error", color=colours[variant], label=variant, estimator="median")
     a.set(xscale="log", yscale="log", xlabel="scale factor (× the default)", ylabel="final relative L² error")
@@ -187,7 +183,7 @@ def sensitivity_figure(result: Result, factors: list[float]):
 def summary_table(result: Result, levels: list[float]) -> pd.DataFrame:
     """The per-(cell, method) summary for display."""
     s = result.summary.copy()
-    s["method"] = s.method.map(label)
+    s["method"] = s.method.map(method_label)
     cols = {"cell": "cell", "method": "method", "best_lr": "best lr", "rank_first_init": "ε-rank first (init)",
             "rank_last_init": "ε-rank last (init)", "final_error": "final error (median)",
             "final_error_min": "min", "final_error_max": "max",
@@ -198,7 +194,7 @@ def summary_table(result: Result, levels: list[float]) -> pd.DataFrame:
 
 def comparison_table(result: Result) -> pd.DataFrame:
     c = result.comparisons.copy()
-    c["best_baseline"] = c.best_baseline.map(label)
+    c["best_baseline"] = c.best_baseline.map(method_label)
     return c.rename(columns={"rank_ratio": "ε-rank ratio", "rank_first_ratio": "ε-rank ratio (first layer)",
                              "speedup": "speed-up", "band_speedup": "high-band speed-up",
                              "error_ratio": "accuracy gain", "best_baseline": "most accurate plain baseline",
