@@ -128,8 +128,11 @@ def units(cfg: Mapping[str, Any], seed_list: list[int]) -> list[Unit]:
     t, k = cfg["train"], int(cfg["train"]["derivative_order"])
     lr = float(t["lr"])
     out: list[Unit] = [Check(tuple(p for p in cfg["problems"] if p in ("poisson", "helmholtz")))]
+    if not 1 <= int(cfg["side_seeds"]) <= len(seed_list):
+        raise ValueError(f"side_seeds must be between 1 and n_seeds ({len(seed_list)}), got {cfg['side_seeds']}")
     for s in seed_list:
         out += [Run(p, a, i, lr, s, k) for p in cfg["problems"] for a in cfg["archs"] for i in cfg["inits"]]
+    for s in seed_list[:int(cfg["side_seeds"])]:
         g = cfg["gamma"]
         for p in cfg["problems"]:
             out += [Run(p, g["arch"], "sfli", lr, s, 0, float(f)) for f in g["factors"]]
@@ -192,7 +195,7 @@ def residual_check(names: tuple[str, ...]) -> dict[str, float]:
         x = lo + (hi - lo) * torch.rand(1024, 2, generator=generator("check", name), dtype=torch.float64)
         D = derivatives(Exact(), x.requires_grad_(True), "autograd")
         f = problem.source(x)
-        out[name] = float(problem.residual(x, D, f).detach().norm() / f.norm())
+        out[name] = float(problem.residual(x, D, f).detach().norm() / f.detach().norm())
     return out
 
 

@@ -1,6 +1,8 @@
 """Chapter 8's settings per profile, as data. Every value is our choice [ours]: the paper's PDE benchmarks and
 training settings are unknown (../shared/papers/sfli.md).
 
+* ``n_seeds`` seeds for the main comparison; the side studies (γ sweep, placements, learning-rate grid, one line)
+  use the first ``side_seeds`` of them (a budget choice at ``ci``).
 * ``problems`` — the PDEs (keys of :data:`.runs.PROBLEMS`); ``archs`` — the nets (``"mlp"``, ``"modified_mlp"``,
   ``"pirate"``); ``inits`` — ``"sfli"`` (SFLI where ``apply_sfli`` puts it, Xavier normal elsewhere) and the
   plain baselines ``"xavier_normal"`` (jaxpi's, the book's default) and ``"pytorch_default"`` (every layer).
@@ -34,6 +36,7 @@ INITS = ["sfli", "xavier_normal", "pytorch_default"]
 
 _BASE: dict[str, Any] = {
     "n_seeds": 3,
+    "side_seeds": 2,
     "threads": 1,
     "eps": DEFAULT_EPS,
     "problems": list(PROBLEM_NAMES),
@@ -42,13 +45,13 @@ _BASE: dict[str, Any] = {
     "net": {"width": 32, "depth": 2, "blocks": 1, "fourier_scale": 1.0, "rwf": [1.0, 0.1]},
     "points": {"n_interior": 256, "n_boundary": 64, "n_initial": 64, "sampling": "random"},
     "windows": {"allen_cahn": 0.25, "burgers": 1.0},
-    "train": {"optimizer": "adam", "steps": 600, "lr": 1e-3, "decay": 1.0, "decay_every": 1000, "n_log": 10,
+    "train": {"optimizer": "adam", "steps": 500, "lr": 1e-3, "decay": 1.0, "decay_every": 1000, "n_log": 10,
               "record_every": 50, "quadrature_n": 32, "derivative_order": 2},
-    "levels": [0.3, 0.1],
+    "levels": [0.5, 0.1],
     "gamma": {"arch": "mlp", "factors": [0.1, 0.3, 1.0, 3.0, 10.0], "orders": [2]},
     "placement": {"problem": "helmholtz", "where": ["first", "encoders", "embedding"]},
     "lr_grid": {"problem": "helmholtz", "arch": "mlp", "lrs": [3e-4, 1e-3, 3e-3, 1e-2]},
-    "one_line": {"steps": 600, "lr": 1e-3},
+    "one_line": {"steps": 500, "lr": 1e-3},
     "picture": 48,
 }
 
@@ -59,7 +62,7 @@ SETTINGS: dict[str, dict[str, Any]] = {
                     gamma={"factors": [0.1, 1.0, 10.0]}, placement={"where": ["first", "embedding"]},
                     lr_grid={"lrs": [1e-3, 1e-2]}, one_line={"steps": 5}, picture=8),
     "ci": derive(_BASE),
-    "paper": derive(_BASE, n_seeds=5, threads=0, net={"width": 256, "depth": 4, "blocks": 3},
+    "paper": derive(_BASE, n_seeds=5, side_seeds=3, threads=0, net={"width": 256, "depth": 4, "blocks": 3},
                     points={"n_interior": 8192, "n_boundary": 512, "n_initial": 512},
                     windows={"allen_cahn": 1.0},
                     train={"steps": 20000, "decay": 0.9, "decay_every": 2000, "n_log": 40, "record_every": 500,
