@@ -124,6 +124,7 @@ def heatmaps(result: Result, cfg, problem: str):
                            cmap=DIVERGING_CMAP if kind == "sol" else SEQUENTIAL_CMAP,
                            vmin=-vmax if kind == "sol" else elo, vmax=vmax if kind == "sol" else ehi)
             ax.set_title(title, fontsize="small")
+            ax.grid(False)
             ax.set(xlabel="x" if r == len(archs) - 1 else "", ylabel=("t" if time_axis else "y") if c <= 1 else "")
             ax.tick_params(labelsize="x-small")
             if c in (1, cols - 1):
