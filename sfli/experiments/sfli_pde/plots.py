@@ -65,9 +65,11 @@ def rank_figure(result: Result):
     s = result.summary.assign(cell=lambda d: d.problem + "/" + d.arch.map(ARCH_LABELS))
     fig, axes = plt.subplots(1, 2, figsize=(12, 3.9), sharey=True)
     for ax, col, title in zip(axes, ("rank_first_init", "rank_last_init"), ("first hidden layer", "last hidden layer")):
-        for init in _inits(s):
+        inits = _inits(s)
+        for j, init in enumerate(inits):  # side by side, so that equal ranks stay visible
             d = s[s.init == init]
-            ax.plot(range(len(d)), d[col], "o", color=method_color(init), label=method_label(init))
+            ax.plot(np.arange(len(d)) + 0.18 * (j - (len(inits) - 1) / 2), d[col], "o", color=method_color(init),
+                    label=method_label(init))
         cells = list(dict.fromkeys(s.cell))
         ax.set(xticks=range(len(cells)), title=f"ε-rank at initialization, {title}", ylabel="ε-rank")
         ax.set_xticklabels(cells, rotation=40, ha="right", fontsize="small")

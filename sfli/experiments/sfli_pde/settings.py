@@ -49,13 +49,13 @@ _BASE: dict[str, Any] = {
     "net": {"width": 32, "depth": 2, "blocks": 1, "fourier_scale": 1.0, "rwf": [1.0, 0.1]},
     "points": {"n_interior": 256, "n_boundary": 64, "n_initial": 64, "sampling": "random"},
     "pde": {"poisson_wave": 4.0, "helmholtz_a2": 2.0, "allen_cahn_T": 0.25, "burgers_T": 1.0},
-    "train": {"optimizer": "adam", "steps": 600, "lr": 1e-3, "decay": 1.0, "decay_every": 1000, "n_log": 10,
-              "record_every": 50, "quadrature_n": 32, "derivative_order": 2},
+    "train": {"optimizer": "adam", "steps": 400, "lr": 1e-3, "decay": 1.0, "decay_every": 1000, "n_log": 10,
+              "record_every": 100, "quadrature_n": 32, "derivative_order": 2},
     "levels": [0.5, 0.1],
     "gamma": {"arch": "mlp", "factors": [0.1, 1.0, 10.0], "orders": [2]},
     "placement": {"problem": "helmholtz", "where": ["first", "encoders", "embedding"]},
     "lr_grid": {"problem": "helmholtz", "arch": "mlp", "lrs": [3e-4, 1e-3, 3e-3]},
-    "one_line": {"steps": 600, "lr": 1e-3},
+    "one_line": {"steps": 400, "lr": 1e-3},
     "picture": 48,
 }
 
