@@ -36,7 +36,15 @@ def _check_linear(layer: object) -> nn.Linear:
     return layer
 
 
-def default_gamma(activation: str, width: int, domain: DomainLike) -> float:
+def check_derivative_order(derivative_order: object) -> int:
+    """``derivative_order`` validated: an integer k ≥ 0, the highest derivative order in the loss."""
+    if isinstance(derivative_order, bool) or not isinstance(derivative_order, int) or derivative_order < 0:
+        raise ValueError(f"derivative_order must be an integer ≥ 0 (the highest derivative order in the loss: "
+                         f"0 for regression, 1 for a first-order PDE, 2 for Poisson, heat, …), got {derivative_order!r}")
+    return derivative_order
+
+
+def default_gamma(activation: str, width: int, domain: DomainLike, derivative_order: int = 0) -> float:
     r"""Default SFLI scale γ for the sigmoidal, radial and periodic families.
 
     Sigmoidal/radial: γ = (m^{1/d} − 1) / |Ω|^{1/d}, so the transition width 1/γ matches the spacing between
@@ -45,13 +53,48 @@ def default_gamma(activation: str, width: int, domain: DomainLike) -> float:
     Periodic: γ = π m^{1/d} / (2 |Ω|^{1/d}), frequencies |γ a| spread up to the Nyquist-like band of m modes
     on Ω [ours]. The ReLU family is positively homogeneous: its γ is set inside :func:`sfli_` so the
     post-activations have unit mean square over Ω and the offsets (He-like scaling) [ours].
+
+    ``derivative_order`` = k > 0 (the loss holds derivatives up to order k, e.g. k = 2 for a Poisson PINN):
+    with L = |Ω|^{1/d} and n = γ₀ L the k = 0 value in units of the domain (n = max(m^{1/d} − 1, 1), or
+    π m^{1/d}/2 for the periodic family),
+
+        γ_k = n^{1/(k+1)} / L      (× 2 for the logistic sigmoid; γ_0 is the value above, unchanged).
+
+    Rationale [ours, a heuristic]: the k-th derivative of a first-layer feature σ(γ(a·x − s)) is γ^k σ^{(k)}, so
+    a residual of order k sees the features amplified by (γL)^k relative to their values — the width-resolution
+    rule γL = n makes the initial residual (and its gradient) grow like n^k with the width. γ_k trades the two
+    off evenly on a log scale: the amplification (γ_k L)^k times the steepness γ_k L is n, the k = 0 steepness,
+    i.e. (γ_k L)^{k+1} = n. For a 1-D width-50 tanh layer on [−1, 1] and k = 2: γ_0 = 24.5, γ_2 = 1.83 (13× smaller).
+    Measured on a 1-D Poisson PINN (−u″ = π² sin πx on [−1, 1], tanh MLP of width m = 64 and 256, Adam, 5 seeds;
+    ``benchmarks/gamma_pde.py``, numbers in its docstring): the k = 0 default fails there (error ≈ 1, 10³–10⁴×
+    Xavier's); γ_2 gives 0.35× (m = 64) and 0.41× (m = 256, geometric mean 1.2×) Xavier's median error. The best
+    γ of a 4×-step sweep was ≈ 2 at both widths, so the m^{1/3} growth of γ_k is not confirmed by that data. On
+    the book's 2-D Poisson2D (m = 128, 3 seeds) γ_0 = 10.3 works (0.43× Xavier) and γ_2 = 2.18 gives 0.34×.
+    Chapter 8 sweeps γ = f·γ_0 (f = 0.1, 1, 10) and γ_2 on its four PINNs (multi-scale Poisson, Helmholtz,
+    Allen–Cahn, Burgers; inputs (x, y) or (x, t); MLP 2×32, Adam 1e-3, 400 steps, 2 seeds; its record's
+    ``gamma/…`` metrics). Geometric mean over the problems of the median final error relative to the best plain
+    baseline's (Xavier normal or PyTorch's default), ci record of 2026-12-04: 1.18, 0.81, 1.59 at f = 0.1, 1, 10
+    and 1.03 at γ_2 (per problem γ_2: 0.92, 1.06, 1.10, 1.04; γ_0: 0.63, 0.63, 1.07, 1.02). With two input
+    dimensions and m = 32, γ_0 is only ≈ 3× γ_2: γ_0 does not fail there and was the better of the two.
+
+    DECISION [ours, from these measurements together]: ``derivative_order`` stays an explicit option whose
+    default 0 is the approximation rule, because a function cannot know what loss it serves; a PINN passes the
+    highest derivative order of its loss (``apply_sfli(model, domain, derivative_order=2)`` for second-order
+    PDEs, as the README's one line shows). γ_k has not failed in any measured case (at worst 1.1× the baseline's
+    error above, 1.2× in 1-D), while γ_0 fails outright on wide 1-D first layers (10³–10⁴×); in 2-D γ_0 can be
+    better (≈ 0.8× against γ_2's ≈ 1.0×), the price of the rule where the default is harmless.
     """
     box = as_box(domain)
     fam = family(activation)
+    k = check_derivative_order(derivative_order)
     if fam == "relu":
         raise ValueError("the ReLU-family γ depends on the sampled directions; it is set inside sfli_")
     side = box.volume ** (1.0 / box.dim)
     root = width ** (1.0 / box.dim)
+    if k > 0:
+        n = math.pi * root / 2.0 if fam == "periodic" else max(root - 1.0, 1.0)
+        gamma = n ** (1.0 / (k + 1)) / side
+        return 2.0 * gamma if activation == "sigmoid" else gamma
     if fam == "periodic":
         return math.pi * root / (2.0 * side)
     gamma = max(root - 1.0, 1.0) / side
@@ -93,13 +136,17 @@ def sfli_(
     gamma: float | None = None,
     placement: str = "random",
     generator: torch.Generator | None = None,
+    derivative_order: int = 0,
 ) -> nn.Linear:
     r"""Structured first-layer initialization of ``linear`` (in place) for inputs in the box ``domain``.
 
     Sets W_i = γ a_i and b_i = −γ (a_i·x_c + s_i), so neuron i is σ(γ(a_i·(x − x_c) − s_i)) with its
     transition hyperplane inside Ω (periodic family: W_i = γ a_i, a_i ~ N(0, I), b_i = φ_i − W_i·x_c).
-    ``gamma`` defaults to :func:`default_gamma`; ``placement`` is ``"random"`` or ``"quasi"``.
-    Returns the layer.
+    ``gamma`` defaults to :func:`default_gamma` for the highest ``derivative_order`` k in the loss (k = 0, the
+    default, is the approximation rule; see :func:`default_gamma` for k > 0; the ReLU family's γ is an output
+    scale, not a steepness, and ignores k); ``placement`` is ``"random"`` or ``"quasi"``.
+    A random-weight-factorized layer (one with ``log_scale`` and ``refactorize_``, :class:`sfli.FactorizedLinear`)
+    gets the EFFECTIVE weight W set, then is refactorized from ``generator``. Returns the layer.
     """
     _check_linear(linear)
     if linear.bias is None:  # checked first, so a failing call leaves the layer untouched
@@ -111,6 +158,7 @@ def sfli_(
     if gamma is not None and (isinstance(gamma, bool) or not isinstance(gamma, (int, float))
                               or not math.isfinite(gamma) or gamma <= 0):
         raise ValueError(f"gamma must be a positive finite number or None, got {gamma!r}")
+    k = check_derivative_order(derivative_order)
     m, fam = linear.out_features, family(activation)
     center = torch.tensor(box.center, dtype=torch.float64)
 
@@ -121,7 +169,7 @@ def sfli_(
         else:
             a = torch.randn(m, box.dim, generator=generator, dtype=torch.float64)
             phase = torch.rand(m, generator=generator, dtype=torch.float64)
-        g = gamma if gamma is not None else default_gamma(activation, m, box)
+        g = gamma if gamma is not None else default_gamma(activation, m, box, k)
         weight, bias = g * a, 2 * math.pi * phase - g * (a @ center)
     else:
         a, s = _directions_offsets(m, box, placement, generator)
@@ -132,11 +180,23 @@ def sfli_(
             mean_sq = ((a**2 * half_sq).sum(1) / 3 + s**2).mean()  # E_x[(a·(x − x_c) − s)²], x ~ U(Ω)
             g = math.sqrt(2.0 / float(mean_sq))
         else:
-            g = default_gamma(activation, m, box)
+            g = default_gamma(activation, m, box, k)
         weight, bias = g * a, -g * (a @ center + s)
+    return write_layer_(linear, weight, bias, generator)
+
+
+def write_layer_(linear: nn.Linear, weight: torch.Tensor, bias: torch.Tensor,
+                 generator: torch.Generator | None = None) -> nn.Linear:
+    """Set the layer's map to x ↦ W x + b (in place). A random-weight-factorized layer (with ``log_scale`` and
+    ``refactorize_``) gets s = 0 first, so ``weight`` is W, then :meth:`refactorize_` from ``generator``."""
+    factorized = hasattr(linear, "log_scale") and callable(getattr(linear, "refactorize_", None))
     with torch.no_grad():
+        if factorized:
+            linear.log_scale.zero_()
         linear.weight.copy_(weight.to(linear.weight.dtype))
         linear.bias.copy_(bias.to(linear.bias.dtype))
+    if factorized:
+        linear.refactorize_(generator)
     return linear
 
 
@@ -261,23 +321,7 @@ def infer_activation(model: nn.Module) -> str | None:
     return None
 
 
-def apply_sfli(
-    model: nn.Module, domain: DomainLike, activation: str | None = None, **options
-) -> nn.Module:
-    """Apply :func:`sfli_` to the first ``nn.Linear`` of any model, in place; returns the model.
-
-    >>> model = nn.Sequential(nn.Linear(2, 64), nn.Tanh(), nn.Linear(64, 1))
-    >>> _ = apply_sfli(model, [(0, 1), (0, 1)])      # the one line
-    """
-    if activation is None:
-        activation = infer_activation(model)
-        if activation is None:
-            raise ValueError(
-                f"cannot infer the activation of {type(model).__name__}; pass activation= one of "
-                f"{', '.join(n for members in FAMILIES.values() for n in members)}")
-    _, linear = first_linear(model)
-    sfli_(linear, domain, activation, **options)
-    return model
+from .placement import WHERE, apply_sfli  # noqa: E402  (re-exported: the one line, with its placements)
 
 
 # ---------------------------------------------------------------- deep ReLU networks (sfli.relu_init)

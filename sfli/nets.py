@@ -89,7 +89,7 @@ class ModifiedMLP(MLP):
 
     Same constructor and initialization as :class:`MLP`; the encoders are ``encoder_u`` and ``encoder_v``.
     ``first`` is W_1 and is registered first, so :func:`sfli.apply_sfli` acts on it. Whether SFLI belongs on the
-    U/V encoders too is not known from the paper; apply ``sfli.init.sfli_`` to them yourself to try it.
+    U/V encoders too is not known from the paper: ``apply_sfli(model, domain, where="encoders")`` does both.
     The features of hidden layer k are H_k (gated for k ≥ 2).
     """
 

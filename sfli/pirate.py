@@ -28,10 +28,10 @@ class FactorizedLinear(nn.Linear):
 
     ``weight`` holds V and ``log_scale`` holds s; the layer computes x ↦ W x + b with W = ``effective_weight``.
     Built with s = 0, so W = V and any initializer that writes ``weight`` in place (``torch.nn.init``,
-    :func:`sfli.init.initialize_`, :func:`sfli.init.sfli_`, :func:`sfli.apply_sfli`) sets W; then
-    :meth:`refactorize_` draws s ~ N(mean, std) and sets V = W / exp(s), leaving the function unchanged.
-    After a refactorization, an in-place write to ``weight`` sets V: call :meth:`refactorize_` after writing W
-    there again (it resets s first) — the recipe after ``apply_sfli`` on a factorized net.
+    :func:`sfli.init.initialize_`) sets W; then :meth:`refactorize_` draws s ~ N(mean, std) and sets
+    V = W / exp(s), leaving the function unchanged. After a refactorization, an in-place write to ``weight`` sets
+    V. :func:`sfli.init.sfli_` and :func:`sfli.apply_sfli` handle this themselves: they set s = 0, write W and
+    refactorize (:func:`sfli.init.write_layer_`), so no manual :meth:`refactorize_` is needed after them.
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, mean: float = 1.0,
@@ -152,8 +152,9 @@ class PirateNet(nn.Module):
     Dense layers are initialized by ``init`` (default Xavier normal, zero biases, as jaxpi), before factorization.
 
     ``first`` is the dense layer that starts the residual stream (the input layer, or the first block's W₁)
-    and the first ``nn.Linear`` registered, so :func:`sfli.apply_sfli` acts on it — only meaningful when it
-    reads x itself (no embedding); where SFLI belongs in PirateNet is not known from the paper.
+    and the first ``nn.Linear`` registered, so :func:`sfli.apply_sfli` acts on it; behind an embedding it reads
+    Φ(x) and gets SFLI on the image Φ(Ω). Where SFLI belongs in PirateNet is not known from the paper: the named
+    choices are ``apply_sfli(model, domain, where=…)`` (:mod:`sfli.placement`).
     """
 
     def __init__(

@@ -10,6 +10,8 @@ Exact solution u*(x, t) = Σ_k a_k sin(k x + k³ t + φ) (u_t = Σ a k³ cos = �
 """
 from __future__ import annotations
 
+from typing import ClassVar
+
 import math
 from dataclasses import dataclass, field
 
@@ -96,6 +98,8 @@ class Airy:
 class AiryPINN(Airy):
     """Direct strong form: residual u_t + u_xxx."""
 
+    derivative_order: ClassVar[int] = 3  #: the highest derivative of the net in the loss (u_xxx)
+
     name: str = "airy_pinn"
 
     def residual(self, D: Derivatives, u_xxx: torch.Tensor) -> torch.Tensor:
@@ -123,6 +127,8 @@ class AiryPINN(Airy):
 @dataclass
 class AiryFirstOrder(Airy):
     """LDLM first-order system p = u_x, q = p_x, u_t + q_x = 0; outputs (u, p, q)."""
+
+    derivative_order: ClassVar[int] = 1  #: the highest derivative of the net in the loss (first derivatives only)
 
     name: str = "airy_first_order"
 

@@ -16,6 +16,8 @@ f = Δ²u*, g = u*, h = Δu* come from the exact solution (:mod:`sfli.solvers.so
 """
 from __future__ import annotations
 
+from typing import ClassVar
+
 from dataclasses import dataclass
 
 import torch
@@ -63,6 +65,8 @@ class Biharmonic(BoxProblem):
 class BiharmonicPINN(Biharmonic):
     """The direct strong-form PINN: residual Δ²u − f, four derivatives of the net."""
 
+    derivative_order: ClassVar[int] = 4  #: the highest derivative of the net in the loss (Δ²u)
+
     name: str = "biharmonic_pinn"
 
     def residual(self, x: torch.Tensor, bilaplacian: torch.Tensor, f: torch.Tensor | None = None) -> torch.Tensor:
@@ -82,6 +86,8 @@ class BiharmonicPINN(Biharmonic):
 @dataclass
 class BiharmonicSecondOrder(Biharmonic):
     """LDLM's second-order system −Δu = v, −Δv = f; outputs (u, v), v ≈ −Δu."""
+
+    derivative_order: ClassVar[int] = 2  #: the highest derivative of the net in the loss (Δu and Δv)
 
     name: str = "biharmonic_second_order"
 
@@ -120,6 +126,8 @@ class BiharmonicSecondOrder(Biharmonic):
 @dataclass
 class BiharmonicFirstOrder(Biharmonic):
     """LDLM's first-order system p = ∇u, v = div p, q = ∇v, div q = f; outputs (u, p, v, q), 2d + 2 in all."""
+
+    derivative_order: ClassVar[int] = 1  #: the highest derivative of the net in the loss (first derivatives only)
 
     name: str = "biharmonic_first_order"
 

@@ -10,6 +10,8 @@ High derivatives of u are read from p: ∇u ≈ p, Δu ≈ div p (what "recovers
 """
 from __future__ import annotations
 
+from typing import ClassVar
+
 from dataclasses import dataclass
 
 import torch
@@ -24,6 +26,8 @@ from .base import BoxProblem, mean_square, output_names
 class MixedResidual(BoxProblem):
     """MIM for the Poisson problem: one net (or a :class:`~sfli.solvers.base.Concat` of two) with outputs
     (u, p_1, …, p_d)."""
+
+    derivative_order: ClassVar[int] = 1  #: the highest derivative of the net in the loss (∇u and div p)
 
     name: str = "mim"
 

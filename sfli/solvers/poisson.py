@@ -9,6 +9,8 @@ f = −Δu* and g = u* come from the exact solution (:mod:`sfli.solvers.solution
 """
 from __future__ import annotations
 
+from typing import ClassVar
+
 from dataclasses import dataclass
 
 import torch
@@ -22,6 +24,8 @@ from .base import BoxProblem, boundary_area
 @dataclass
 class PoissonPINN(BoxProblem):
     """The strong-form PINN for −Δu = f: residual Δu + f, Dirichlet data by penalty."""
+
+    derivative_order: ClassVar[int] = 2  #: the highest derivative of the net in the loss (Δu)
 
     name: str = "poisson_pinn"
 
@@ -40,6 +44,8 @@ class PoissonPINN(BoxProblem):
 @dataclass
 class DeepRitz(BoxProblem):
     """The deep Ritz method for −Δu = f: minimize the energy ½|∇u|² − f u plus a boundary penalty."""
+
+    derivative_order: ClassVar[int] = 1  #: the highest derivative of the net in the loss (∇u in the energy)
 
     name: str = "deep_ritz"
 

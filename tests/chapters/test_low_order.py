@@ -54,6 +54,23 @@ def test_sfli_and_default_differ_only_in_the_first_layer():
         build(Train(*[*unit.__dict__.values()][:7], "he", 0), problem, 2)
 
 
+@pytest.mark.parametrize("equation, formulation, order", [("poisson", "pinn", 2), ("poisson", "ritz", 1),
+                                                          ("poisson", "mim", 1), ("biharmonic", "direct", 4),
+                                                          ("biharmonic", "second_order", 2),
+                                                          ("biharmonic", "first_order", 1)])
+def test_sfli_takes_the_gamma_rule_of_the_formulations_derivative_order(equation, formulation, order):
+    """The first layer's scale is γ_k of the formulation's highest derivative order (the README's PINN line)."""
+    from sfli.init import default_gamma
+
+    unit = Train(equation, formulation, 2, 16, 16, 4, 1e-3, "sfli", 0)
+    problem = problem_of(unit, TINY)
+    assert problem.derivative_order == order
+    weight = dict(build(unit, problem, 2).named_parameters())["hidden.0.weight"].detach()
+    directions = weight / weight.norm(dim=1, keepdim=True)  # tanh: W_i = γ a_i with |a_i| = 1
+    gamma = (weight / directions)[:, 0].mean().item()
+    assert gamma == pytest.approx(default_gamma("tanh", 16, problem.box, derivative_order=order), rel=1e-5)
+
+
 def test_paths_through_the_grid():
     cfg = CHAPTER.config("ci")
     paths = summary.path_points(cfg)

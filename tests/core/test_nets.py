@@ -128,17 +128,13 @@ def test_pirate_net_sfli():
     torch.testing.assert_close(model.first.weight, want.weight)
     with_fourier = PirateNet(2, 16, 2, generator=gen())
     assert with_fourier.first is with_fourier.blocks[0].dense1
-    with pytest.raises(ValueError, match="has dimension 2 but the layer takes 16 inputs"):
-        sfli.apply_sfli(with_fourier, DOMAIN)  # the layer reads Fourier features, not x
+    sfli.apply_sfli(with_fourier, DOMAIN)  # the layer reads Fourier features: SFLI on their image (placement)
 
 
-def test_pirate_net_with_rwf_sfli_then_refactorize():
+def test_pirate_net_with_rwf_sfli_refactorizes_inside():
     model = PirateNet(2, 16, 2, generator=gen(), fourier_scale=None, rwf=(1.0, 0.1))
     assert isinstance(model.first, FactorizedLinear) and first_linear(model)[1] is model.first
-    sfli.apply_sfli(model, DOMAIN, generator=gen(1))  # writes .weight …
-    with torch.no_grad():
-        model.first.log_scale.zero_()  # … which is the full weight once s = 0
-    model.first.refactorize_(gen(2))
+    sfli.apply_sfli(model, DOMAIN, generator=gen(1))  # sets W and refactorizes
     want = sfli_(nn.Linear(2, 16), DOMAIN, "tanh", generator=gen(1))
     torch.testing.assert_close(model.first.effective_weight, want.weight)
     assert float(model.first.log_scale.detach().mean()) == pytest.approx(1.0, abs=0.1)

@@ -121,13 +121,14 @@ def problem_of(unit: Train, cfg: Mapping):
 def build(unit: Train, problem, depth: int) -> torch.nn.Module:
     """The net of ``unit``: an MLP (tanh, Xavier normal) with the formulation's outputs, from a generator keyed
     by (equation, formulation, d, width, seed) — not by init, so SFLI and default share every layer but the
-    first; with ``init == "sfli"`` the first layer by :func:`sfli.init.sfli_` (its default γ for tanh)."""
+    first; with ``init == "sfli"`` the first layer by :func:`sfli.init.sfli_` with the γ rule for the highest
+    derivative order in the formulation's loss (``problem.derivative_order``; the README's one line for a PINN)."""
     if unit.init not in INITS:
         raise ValueError(f"unknown init {unit.init!r}; valid: {', '.join(INITS)}")
     g = generator("net", unit.equation, unit.formulation, unit.dim, unit.width, unit.seed)
     model = MLP(unit.dim, unit.width, depth, problem.out_dim, activation="tanh", generator=g)
     if unit.init == "sfli":
-        sfli_(model.first, problem.box, "tanh",
+        sfli_(model.first, problem.box, "tanh", derivative_order=problem.derivative_order,
               generator=generator("sfli", unit.equation, unit.formulation, unit.dim, unit.width, unit.seed))
     return model
 
