@@ -64,7 +64,7 @@ def _curve(errors, band=None, steps=(0, 10, 20, 30), seconds=(0.0, 1.0, 2.0, 3.0
 def test_first_reach_censors_at_the_budget():
     assert summary.first_reach([0, 10, 20], [1.0, 0.5, 0.05], 0.1, 99) == 20
     assert summary.first_reach([0, 10, 20], [1.0, 0.5, 0.2], 0.1, 99) == 99
-    assert summary._ratio(math.inf, math.inf) == 1.0 and summary._ratio(30.0, 10.0) == 3.0
+    assert summary.ratio(math.inf, math.inf) == 1.0 and summary.ratio(30.0, 10.0) == 3.0
 
 
 def test_aggregation_takes_the_best_learning_rate_and_compares_with_the_best_baseline():

@@ -20,7 +20,6 @@ r"""Chapter 9's aggregation: from the units' outputs to its tables and flat metr
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -28,9 +27,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..measures import first_reach, ratio
 from .runs import Check, Cost, Train, grid_units, sfli_units
 
-NAN, INF = float("nan"), math.inf
+NAN = float("nan")
 PATHS = ("n_prop_m", "n_prop_m2", "n_fixed", "m_fixed")
 PATH_LABELS = {"n_prop_m": "n ∝ m", "n_prop_m2": "n ∝ m²", "n_fixed": "n fixed", "m_fixed": "m fixed"}
 
@@ -48,21 +48,6 @@ class Result:
     sfli_comparisons: pd.DataFrame  # part 4: one row per solver
     checks: pd.DataFrame  # loss at the exact solution per (dim, equation/formulation)
     metrics: dict[str, Any] = field(default_factory=dict)
-
-
-def first_reach(steps, values, level: float, censor: float) -> float:
-    """The first ``steps[i]`` with ``values[i] ≤ level``; ``censor`` if there is none."""
-    hit = np.flatnonzero(np.asarray(values, dtype=float) <= level)
-    return float(np.asarray(steps)[hit[0]]) if len(hit) else float(censor)
-
-
-def ratio(num: float, den: float) -> float:
-    """num / den with ∞/∞ = 1 and x/0 = ∞."""
-    if math.isinf(num) and math.isinf(den):
-        return 1.0
-    if den == 0:
-        return INF if num > 0 else 1.0
-    return num / den
 
 
 def speedup(base: float, base_hit: bool, new: float, new_hit: bool) -> float:

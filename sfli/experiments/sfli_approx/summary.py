@@ -20,9 +20,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-import numpy as np
 import pandas as pd
 
+from ..measures import first_reach, ratio
 from .runs import PLAIN, TARGETS, OneLine, Run, Unit, curves_frame, split_cell
 
 NAN, INF = float("nan"), math.inf
@@ -39,12 +39,6 @@ class Result:
     sensitivity: pd.DataFrame  # method, placement, factor, seed, final_error
     one_line: pd.DataFrame  # use_sfli, seed, final_error
     metrics: dict[str, Any] = field(default_factory=dict)
-
-
-def first_reach(steps: np.ndarray, values: np.ndarray, level: float, censor: float) -> float:
-    """The first ``steps[i]`` with ``values[i] ≤ level``; ``censor`` if there is none."""
-    hit = np.flatnonzero(np.asarray(values, dtype=float) <= level)
-    return float(np.asarray(steps)[hit[0]]) if len(hit) else float(censor)
 
 
 def high_band(cell: str) -> str | None:
@@ -100,15 +94,6 @@ def summarize(runs: pd.DataFrame, cfg: Mapping) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _ratio(num: float, den: float) -> float:
-    """num / den with ∞/∞ = 1 (both censored or diverged) and x/0 = ∞."""
-    if math.isinf(num) and math.isinf(den):
-        return 1.0
-    if den == 0:
-        return INF if num > 0 else 1.0
-    return num / den
-
-
 def compare(summary: pd.DataFrame, cfg: Mapping) -> pd.DataFrame:
     """One row per cell: SFLI against the best plain baseline and against RFF (see the module docstring)."""
     first = f"steps_to_{cfg['levels'][0]:g}"
@@ -117,16 +102,16 @@ def compare(summary: pd.DataFrame, cfg: Mapping) -> pd.DataFrame:
         by = g.set_index("method")
         s, plain = by.loc["sfli"], by.loc[[m for m in by.index if m in PLAIN]]
         row = {"cell": cell,
-               "rank_ratio": _ratio(s.rank_last_init, plain.rank_last_init.max()),
-               "rank_first_ratio": _ratio(s.rank_first_init, plain.rank_first_init.max()),
-               "speedup": _ratio(plain[first].min(), s[first]),
-               "band_speedup": _ratio(plain.high_band_steps.min(), s.high_band_steps)
+               "rank_ratio": ratio(s.rank_last_init, plain.rank_last_init.max()),
+               "rank_first_ratio": ratio(s.rank_first_init, plain.rank_first_init.max()),
+               "speedup": ratio(plain[first].min(), s[first]),
+               "band_speedup": ratio(plain.high_band_steps.min(), s.high_band_steps)
                if high_band(cell) else NAN,
-               "error_ratio": _ratio(plain.final_error.min(), s.final_error),
+               "error_ratio": ratio(plain.final_error.min(), s.final_error),
                "best_baseline": plain.final_error.idxmin()}
         if "rff" in by.index:
             r = by.loc["rff"]
-            row.update(speedup_vs_rff=_ratio(r[first], s[first]), error_ratio_vs_rff=_ratio(r.final_error, s.final_error))
+            row.update(speedup_vs_rff=ratio(r[first], s[first]), error_ratio_vs_rff=ratio(r.final_error, s.final_error))
         else:
             row.update(speedup_vs_rff=NAN, error_ratio_vs_rff=NAN)
         rows.append(row)
@@ -188,6 +173,6 @@ def metrics(result: Result, cfg: Mapping) -> dict[str, Any]:
     plain = float(one[~one.use_sfli].final_error.median())
     with_sfli = float(one[one.use_sfli].final_error.median())
     m.update({"one_line/error_plain": plain, "one_line/error_sfli": with_sfli,
-              "one_line/error_ratio": _ratio(plain, with_sfli),
+              "one_line/error_ratio": ratio(plain, with_sfli),
               "time/train_seconds": float(result.runs.train_seconds.sum())})
     return m

@@ -23,6 +23,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
+from ..measures import first_reach, ratio
 from .runs import PLAIN, Check, OneLine, Run, Unit, curves_frame, exact_on_grid
 
 NAN, INF = float("nan"), math.inf
@@ -44,21 +45,6 @@ class Result:
     pictures: dict[str, dict[str, np.ndarray]]  # problem → {"reference" | "arch/init": values on the grid}
     check: dict[str, float]  # problem → residual at the exact solution (relative)
     metrics: dict[str, Any] = field(default_factory=dict)
-
-
-def first_reach(steps, values, level: float, censor: float) -> float:
-    """The first ``steps[i]`` with ``values[i] ≤ level``; ``censor`` if there is none."""
-    hit = np.flatnonzero(np.asarray(values, dtype=float) <= level)
-    return float(np.asarray(steps)[hit[0]]) if len(hit) else float(censor)
-
-
-def ratio(num: float, den: float) -> float:
-    """num / den with ∞/∞ = 1 (both censored or diverged) and x/0 = ∞."""
-    if math.isinf(num) and math.isinf(den):
-        return 1.0
-    if den == 0:
-        return INF if num > 0 else 1.0
-    return num / den
 
 
 def run_table(curves: pd.DataFrame, cfg: Mapping) -> pd.DataFrame:
