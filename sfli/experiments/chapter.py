@@ -286,11 +286,15 @@ class Session:
     def glue(name: str, value: Any) -> None:
         """Make ``value`` available to the text as ``{glue:text}`name```; a no-op outside the book build.
 
-        A string is glued as its text (myst-nb shows a value's ``repr``, which would quote it)."""
+        A string is glued as its text (myst-nb shows a value's ``repr``, which would quote it), a NumPy scalar as
+        the Python number it holds (its NumPy 2 ``repr``, ``np.float64(…)``, defeats a format spec such as
+        ``:.2g``)."""
         try:
             from myst_nb import glue
         except ImportError:  # e.g. on Colab: the numbers are in the tables and the record
             return
+        if hasattr(value, "item") and getattr(value, "shape", None) == ():  # a NumPy (or 0-d torch) scalar
+            value = value.item()
         glue(name, _Text(value) if isinstance(value, str) else value, display=False)
 
     @staticmethod

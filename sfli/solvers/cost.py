@@ -13,17 +13,19 @@ from ..train import make_optimizer
 
 
 def graph_bytes(loss_fn) -> tuple[torch.Tensor, int]:
-    """The loss, and the bytes of the distinct storages its autograd graph saves for backward."""
-    seen: dict[int, int] = {}
+    """The loss, and the bytes of the distinct storages saved for backward while it is computed (inner graphs
+    included: each storage is held until the end, so a freed one's address cannot be reused and miscounted —
+    keyed by address alone, the count depended on the allocator's reuse and changed from run to run)."""
+    seen: dict[int, tuple[torch.UntypedStorage, int]] = {}
 
     def pack(t: torch.Tensor) -> torch.Tensor:
         storage = t.untyped_storage()
-        seen[storage.data_ptr()] = storage.nbytes()
+        seen.setdefault(storage.data_ptr(), (storage, storage.nbytes()))
         return t
 
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
         loss = loss_fn()
-    return loss, sum(seen.values())
+    return loss, sum(nbytes for _, nbytes in seen.values())
 
 
 def step_cost(problem, width: int, depth: int, steps: int, engine: str = "forward",

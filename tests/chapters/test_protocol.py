@@ -136,6 +136,7 @@ def test_metric_over_a_single_value():
 def test_glued_text_reads_without_quotes(monkeypatch):
     """myst-nb shows a glued value's text/plain (its repr): a string must come out as itself."""
     import myst_nb
+    import numpy as np
     from IPython.core.formatters import PlainTextFormatter
 
     from sfli.experiments.chapter import Session
@@ -144,5 +145,7 @@ def test_glued_text_reads_without_quotes(monkeypatch):
     monkeypatch.setattr(myst_nb, "glue", lambda name, value, display: seen.setdefault(name, value))
     Session.glue("cells", "sines1d/sin, step1d/tanh")
     Session.glue("ratio", 0.5)
+    Session.glue("numpy", np.float64(1.25))
     assert PlainTextFormatter()(seen["cells"]) == "sines1d/sin, step1d/tanh"
     assert seen["ratio"] == 0.5
+    assert PlainTextFormatter()(seen["numpy"]) == "1.25"  # not np.float64(1.25): a format spec must parse it
