@@ -6,6 +6,7 @@ import pickle
 
 import matplotlib
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -39,6 +40,27 @@ def test_units_are_distinct_picklable_and_shared_between_parts():
         units({**TINY, "poisson": {**TINY["poisson"], "methods": ["galerkin"]}}, [0])
     with pytest.raises(ValueError, match="unknown solver"):
         units({**TINY, "sfli": {"solvers": ["nope"]}}, [0])
+
+
+def test_each_equation_has_its_solution_and_part_3_every_rate():
+    us = [u for u in units(TINY, [0]) if isinstance(u, Train)]
+    assert {u.solution for u in us if u.equation == "poisson"} == {TINY["solution"]} == {"plane_waves"}
+    assert {u.solution for u in us if u.equation == "biharmonic"} == {TINY["biharmonic"]["solution"]} == {"gaussian"}
+    b = TINY["biharmonic"]
+    part3 = {(u.dim, u.formulation, u.lr) for u in us if u.equation == "biharmonic" and u.init == "default"}
+    assert part3 == {(d, f, lr) for d in b["dims"] for f in b["formulations"] for lr in b["lrs"]}
+    bih = next(u for u in us if u.equation == "biharmonic")
+    assert type(problem_of(bih, TINY).solution).__name__ == "Gaussian"
+    assert set(Check(2).__dict__) == {"dim"}  # the check covers each equation's solution (run_unit), not one
+
+
+def test_best_rate_takes_the_lowest_mean_error_and_the_smaller_rate_on_a_tie():
+    t = pd.DataFrame({"dim": [2, 2, 2, 2, 4, 4], "formulation": ["a", "a", "b", "b", "a", "a"],
+                      "lr": [3e-3, 1e-3, 1e-3, 3e-3, 3e-3, 1e-3], "error": [0.5, 0.5, math.nan, 0.2, math.inf, 9.0]})
+    out = summary.best_rate(t)
+    assert out[out.best][["dim", "formulation", "lr"]].values.tolist() == [[2, "a", 1e-3], [2, "b", 3e-3],
+                                                                         [4, "a", 1e-3]]
+    assert len(out) == len(t)
 
 
 def test_sfli_and_default_differ_only_in_the_first_layer():
@@ -115,6 +137,12 @@ def test_a_tiny_run_end_to_end():
     mim = result.poisson[(result.poisson.formulation == "mim")]
     assert {"u", "grad_u", "lap_u", "p", "div_p"} <= set(mim.quantity)
     assert (result.sfli_comparisons.rank_ratio > 0).all()
+    best = result.biharmonic[result.biharmonic.best]
+    assert len(best) == len(TINY["biharmonic"]["dims"]) * len(TINY["biharmonic"]["formulations"])
+    assert len(result.biharmonic) == len(best) * len(TINY["biharmonic"]["lrs"])
+    assert {result.metrics[f"biharmonic/d2/{f}/lr"] for f in TINY["biharmonic"]["formulations"]} <= set(
+        TINY["biharmonic"]["lrs"])
+    assert set(plots.biharmonic_curves(result, TINY).groupby(["dim", "formulation"]).lr.nunique()) == {1}
     for fig in (plots.derivative_bars(result), plots.grid_figure(result, TINY), plots.biharmonic_figure(result, TINY),
                 plots.sfli_figure(result, TINY)):
         assert fig.axes

@@ -108,14 +108,13 @@ def derivative_table(result: Result) -> pd.DataFrame:
 
 
 def biharmonic_figure(result: Result, cfg):
-    """Part 3: the error of u against training seconds per d (seed mean), and time and memory per step against d
-    (measured alone)."""
+    """Part 3: the error of u against training seconds per d (seed mean; each formulation at its best rate), and
+    time and memory per step against d (measured alone)."""
     dims = list(cfg["biharmonic"]["dims"])
     forms = list(cfg["biharmonic"]["formulations"])
     fig, axes = plt.subplots(1, len(dims) + 2, figsize=(3.5 * (len(dims) + 2), 3.2), squeeze=False)
     axes = axes[0]
-    c = result.curves[(result.curves.equation == "biharmonic") & (result.curves.init == "default")
-                      & (result.curves.width == cfg["biharmonic"]["width"])]
+    c = biharmonic_curves(result, cfg)
     level = cfg["level"]["biharmonic"]
     for ax, d in zip(axes, dims):
         for f in forms:
@@ -138,9 +137,21 @@ def biharmonic_figure(result: Result, cfg):
     return fig
 
 
+def biharmonic_curves(result: Result, cfg) -> pd.DataFrame:
+    """Part 3's recorded steps, each (d, formulation) at its best rate."""
+    b = cfg["biharmonic"]
+    best = set(zip(*(result.biharmonic[result.biharmonic.best][k] for k in ("dim", "formulation", "lr"))))
+    c = result.curves[(result.curves.equation == "biharmonic") & (result.curves.init == "default")
+                      & (result.curves.width == b["width"]) & (result.curves.n == b["n"])
+                      & (result.curves.steps == b["steps"])]
+    return c[np.array([k in best for k in zip(c.dim, c.formulation, c.lr)], dtype=bool)]
+
+
 def biharmonic_table(result: Result) -> pd.DataFrame:
+    """Every (d, formulation, rate); ✓ marks the rate each formulation is reported at."""
     b = result.biharmonic
     return pd.DataFrame({"d": b.dim, "formulation": b.formulation.map(_label),
+                         "lr": [f"{lr:g}" + (" ✓" if best else "") for lr, best in zip(b.lr, b.best)],
                          "final error of u": [f"{a:.3g} ({lo:.2g}–{hi:.2g})" for a, lo, hi in
                                               zip(b.error, b.error_min, b.error_max)],
                          "ms per step (training)": b.ms_per_step, "steps to level": b.steps_to_level,
@@ -164,7 +175,8 @@ def sfli_figure(result: Result, cfg):
         width, n = cfg[eq]["width"], cfg[eq]["n"]
         assert (s, 2, width, n) in keys
         c = result.curves[(result.curves.formulation == s) & (result.curves.dim == 2) & (result.curves.width == width)
-                          & (result.curves.n == n) & (result.curves.steps == cfg[eq]["steps"])]
+                          & (result.curves.n == n) & (result.curves.steps == cfg[eq]["steps"])
+                          & (result.curves.lr == cfg[eq]["lr"])]
         for init in ("default", "sfli"):
             method = INIT_METHOD[init]
             label = method_label(method) + (" (default)" if init == "default" else "")

@@ -30,8 +30,8 @@ EQUATIONS = {"poisson": POISSON, "biharmonic": BIHARMONIC}
 
 @dataclass(frozen=True)
 class Train:
-    """One training run: ``formulation`` of ``equation`` in ``dim`` dimensions, width ``width``, ``n`` interior
-    points, ``steps`` Adam steps at ``lr``, first layer ``init``."""
+    """One training run: ``formulation`` of ``equation`` in ``dim`` dimensions with the exact solution
+    ``solution``, width ``width``, ``n`` interior points, ``steps`` Adam steps at ``lr``, first layer ``init``."""
 
     equation: str
     formulation: str
@@ -42,6 +42,7 @@ class Train:
     lr: float
     init: str
     seed: int
+    solution: str = "plane_waves"
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class Cost:
 
 @dataclass(frozen=True)
 class Check:
-    """Every formulation's loss at the exact solution, float64, in ``dim`` dimensions."""
+    """Every formulation's loss at the exact solution (its equation's), float64, in ``dim`` dimensions."""
 
     dim: int
 
@@ -62,10 +63,15 @@ class Check:
 Unit = Union[Train, Cost, Check]
 
 
-def _train(equation: str, formulation: str, dim: int, g: Mapping, init: str, seed: int,
-           width: int | None = None, n: int | None = None) -> Train:
-    return Train(equation, formulation, dim, int(width or g["width"]), int(n or g["n"]), int(g["steps"]),
-                 float(g["lr"]), init, seed)
+def solution_of(cfg: Mapping, equation: str) -> str:
+    """The exact solution of ``equation``: its part's own ``solution`` if set, else the chapter's."""
+    return str(cfg.get(equation, {}).get("solution", cfg["solution"]))
+
+
+def _train(cfg: Mapping, equation: str, formulation: str, dim: int, g: Mapping, init: str, seed: int,
+           lr: float | None = None) -> Train:
+    return Train(equation, formulation, dim, int(g["width"]), int(g["n"]), int(g["steps"]),
+                 float(lr if lr is not None else g["lr"]), init, seed, solution_of(cfg, equation))
 
 
 def sfli_units(cfg: Mapping, seed: int, init: str) -> list[Train]:
@@ -73,9 +79,9 @@ def sfli_units(cfg: Mapping, seed: int, init: str) -> list[Train]:
     out = []
     for s in cfg["sfli"]["solvers"]:
         if s in POISSON:
-            out.append(_train("poisson", s, 2, cfg["poisson"], init, seed))
+            out.append(_train(cfg, "poisson", s, 2, cfg["poisson"], init, seed))
         elif s in BIHARMONIC:
-            out.append(_train("biharmonic", s, 2, cfg["biharmonic"], init, seed))
+            out.append(_train(cfg, "biharmonic", s, 2, cfg["biharmonic"], init, seed))
         else:
             raise ValueError(f"unknown solver {s!r}; valid: {', '.join([*POISSON, *BIHARMONIC])}")
     return out
@@ -83,8 +89,15 @@ def sfli_units(cfg: Mapping, seed: int, init: str) -> list[Train]:
 
 def grid_units(cfg: Mapping, seed: int) -> list[Train]:
     g = cfg["grid"]
-    return [_train("poisson", "mim", g["dim"], {**g, "width": m, "n": n}, "default", seed)
+    return [_train(cfg, "poisson", "mim", g["dim"], {**g, "width": m, "n": n}, "default", seed)
             for n in g["ns"] for m in g["widths"]]
+
+
+def biharmonic_units(cfg: Mapping, seed: int) -> list[Train]:
+    """Part 3's runs of one seed: every formulation in every dimension at every learning rate of ``lrs``."""
+    b = cfg["biharmonic"]
+    return [_train(cfg, "biharmonic", f, d, b, "default", seed, lr=lr)
+            for d in b["dims"] for f in b["formulations"] for lr in b["lrs"]]
 
 
 def units(cfg: Mapping, seed_list: list[int]) -> list[Unit]:
@@ -95,11 +108,10 @@ def units(cfg: Mapping, seed_list: list[int]) -> list[Unit]:
         raise ValueError(f"unknown formulations {unknown}; valid: {', '.join([*POISSON, *BIHARMONIC])}")
     out: list[Unit] = []
     for s in seed_list:
-        out += [_train("poisson", m, d, cfg["poisson"], "default", s)
+        out += [_train(cfg, "poisson", m, d, cfg["poisson"], "default", s)
                 for d in cfg["poisson"]["dims"] for m in cfg["poisson"]["methods"]]
         out += grid_units(cfg, s)
-        out += [_train("biharmonic", f, d, cfg["biharmonic"], "default", s)
-                for d in cfg["biharmonic"]["dims"] for f in cfg["biharmonic"]["formulations"]]
+        out += biharmonic_units(cfg, s)
         out += sfli_units(cfg, s, "default") + sfli_units(cfg, s, "sfli")
     out += [Cost(f, d) for d in cfg["biharmonic"]["cost_dims"] for f in cfg["biharmonic"]["formulations"]]
     out += [Check(d) for d in sorted({2, *cfg["poisson"]["dims"], *cfg["biharmonic"]["dims"]})]
@@ -114,7 +126,7 @@ def quadrature_n(cfg: Mapping, dim: int) -> int:
 def problem_of(unit: Train, cfg: Mapping):
     """The solver problem of a training unit (a quarter as many boundary points as interior ones, ≥ 2d)."""
     n = unit.n
-    return make_problem(unit.equation, unit.formulation, dim=unit.dim, solution=cfg["solution"], n_interior=n,
+    return make_problem(unit.equation, unit.formulation, dim=unit.dim, solution=unit.solution, n_interior=n,
                         n_boundary=max(n // 4, 2 * unit.dim))
 
 
@@ -133,10 +145,12 @@ def build(unit: Train, problem, depth: int) -> torch.nn.Module:
     return model
 
 
-def check_exact(dim: int, solution: str) -> dict[str, float]:
-    """{formulation: |loss at the exact solution|} in float64 (every residual and boundary term vanishes)."""
+def check_exact(dim: int, solutions: str | Mapping[str, str]) -> dict[str, float]:
+    """{equation/formulation: |loss at the exact solution|} in float64 (every residual and boundary term
+    vanishes); ``solutions``: one solution name for every equation, or {equation: name}."""
     out = {}
     for equation, table in EQUATIONS.items():
+        solution = solutions if isinstance(solutions, str) else solutions[equation]
         for name in table:
             if name == "ritz":
                 continue  # an energy, not a residual: its value at u* is not 0 (its first variation is, tested)
@@ -150,10 +164,11 @@ def check_exact(dim: int, solution: str) -> dict[str, float]:
 def run_unit(unit: Unit, cfg: Mapping) -> dict:
     """Run one unit (a diverged training run keeps what it recorded; its final errors are ∞)."""
     if isinstance(unit, Check):
-        return {"losses": check_exact(unit.dim, cfg["solution"])}
+        return {"losses": check_exact(unit.dim, {e: solution_of(cfg, e) for e in EQUATIONS})}
     if isinstance(unit, Cost):
         b = cfg["biharmonic"]
-        problem = make_problem("biharmonic", unit.formulation, dim=unit.dim, solution=cfg["solution"],
+        problem = make_problem("biharmonic", unit.formulation, dim=unit.dim,
+                               solution=solution_of(cfg, "biharmonic"),
                                n_interior=int(b["n"]), n_boundary=max(int(b["n"]) // 4, 2 * unit.dim))
         seconds, mib = step_cost(problem, int(b["width"]), int(cfg["net"]["depth"]), int(b["cost_steps"]))
         return {"seconds_per_step": seconds, "graph_mib": mib}

@@ -8,6 +8,9 @@ r"""Chapter 9's aggregation: from the units' outputs to its tables and flat metr
   is a lower bound; two runs that both miss tie at 1). Medians over seeds.
   **Time speed-up** (base's seconds / new's): both miss → 1; only the new one misses → at most 1; only the base
   misses → a lower bound ("reached": the median seed reached it).
+* **Biharmonic at its best rate**: each (d, formulation) is trained at every rate of ``lrs``; its rows, curves
+  and metrics are those of the rate with the lowest seed-mean final error of u (a tie: the smaller rate), and
+  the table keeps every rate (``best`` marks the one used).
 * **Convergence paths** through the (n, m) grid (n interior samples, m width): ``n_prop_m`` (n/m constant),
   ``n_prop_m2`` (n/m² constant), ``n_fixed`` (the largest n, m growing), ``m_fixed`` (the largest m, n
   growing). The **rate** is the least-squares slope of log error against log m (against log n on ``m_fixed``)
@@ -42,7 +45,7 @@ class Result:
     poisson: pd.DataFrame  # part 1: (dim, method, quantity) mean / min / max
     grid: pd.DataFrame  # part 2: (n, m) mean error, and seeds
     rates: pd.DataFrame  # part 2: one row per path
-    biharmonic: pd.DataFrame  # part 3: (dim, formulation)
+    biharmonic: pd.DataFrame  # part 3: (dim, formulation, lr), ``best`` marks each pair's best rate
     cost: pd.DataFrame  # part 3: (dim, formulation) time and memory per step
     sfli: pd.DataFrame  # part 4: (solver, init)
     sfli_comparisons: pd.DataFrame  # part 4: one row per solver
@@ -57,6 +60,16 @@ def speedup(base: float, base_hit: bool, new: float, new_hit: bool) -> float:
         return 1.0
     r = ratio(base, new)
     return min(r, 1.0) if not new_hit else r
+
+
+def best_rate(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` (one row per dim, formulation, lr) with ``best``: True on each (dim, formulation)'s rate of lowest
+    ``error`` (a tie, or no finite error: the smallest rate)."""
+    table = table.reset_index(drop=True)
+    by_rate = table.sort_values("lr", kind="stable")  # idxmin keeps the first of equal errors: the smallest rate
+    err = by_rate.error.where(np.isfinite(by_rate.error), np.inf)
+    best = err.groupby([by_rate.dim, by_rate.formulation], sort=False).idxmin()
+    return table.assign(best=table.index.isin(best.to_numpy()))
 
 
 def run_table(results: Mapping, cfg: Mapping) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -135,19 +148,21 @@ def aggregate(cfg: Mapping, seed_list: list[int], results: Mapping) -> Result:
     grid_runs = default[(default.formulation == "mim") & (default.dim == g["dim"]) & (default.steps == g["steps"])
                         & np.array([(n, m) in grid_keys for n, m in zip(default.n, default.width)], dtype=bool)]
     grid = grid_runs.groupby(["n", "width"], as_index=False).err_u.agg(["mean", "min", "max"])
-    part3 = default[(default.equation == "biharmonic") & default.dim.isin(b["dims"]) & (default.width == b["width"])]
-    bih = part3.groupby(["dim", "formulation"], sort=False).agg(
+    part3 = default[(default.equation == "biharmonic") & default.dim.isin(b["dims"]) & (default.width == b["width"])
+                    & (default.n == b["n"]) & (default.steps == b["steps"]) & default.lr.isin(b["lrs"])]
+    bih = best_rate(part3.groupby(["dim", "formulation", "lr"], sort=False).agg(
         error=("err_u", "mean"), error_min=("err_u", "min"), error_max=("err_u", "max"),
         steps_to_level=("steps_to_level", "median"), seconds_to_level=("seconds_to_level", "median"),
         ms_per_step=("ms_per_step", "mean"), reached=("reached", "mean"),
-        diverged=("diverged", "sum")).reset_index()
+        diverged=("diverged", "sum")).reset_index())
     cost = pd.DataFrame([{"dim": u.dim, "formulation": u.formulation, "ms_per_step": 1e3 * o["seconds_per_step"],
                           "graph_mib": o["graph_mib"]} for u, o in results.items() if isinstance(u, Cost)])
     checks = pd.DataFrame([{"dim": u.dim, "problem": k, "loss_at_exact": v} for u, o in results.items()
                            if isinstance(u, Check) for k, v in o["losses"].items()])
-    sfli_keys = {(u.equation, u.formulation, u.dim, u.width, u.n, u.steps) for u in sfli_units(cfg, 0, "default")}
+    sfli_keys = {(u.equation, u.formulation, u.dim, u.width, u.n, u.steps, u.lr)
+                 for u in sfli_units(cfg, 0, "default")}
     part4 = runs[np.array([k in sfli_keys for k in zip(runs.equation, runs.formulation, runs.dim, runs.width,
-                                                       runs.n, runs.steps)], dtype=bool)]
+                                                       runs.n, runs.steps, runs.lr)], dtype=bool)]
     sfli = part4.groupby(["formulation", "init"], sort=False).agg(
         rank_first_init=("rank_first_init", "mean"), rank_last_init=("rank_last_init", "mean"),
         steps_to_level=("steps_to_level", "median"), seconds_to_level=("seconds_to_level", "median"),
@@ -184,13 +199,14 @@ def metrics(r: Result, cfg: Mapping) -> dict[str, Any]:
     for row in r.rates.itertuples(index=False):
         for k in ("slope", "slope_lo", "slope_hi", "drop"):
             m[f"grid/{row.path}/{k}"] = float(getattr(row, k))
-    for row in r.biharmonic.itertuples(index=False):
+    for row in r.biharmonic[r.biharmonic.best].itertuples(index=False):
         key = f"d{row.dim}/{row.formulation}"
+        m[f"biharmonic/{key}/lr"] = float(row.lr)
         m[f"biharmonic/{key}/error"] = float(row.error)
         m[f"biharmonic/{key}/steps_to_level"] = float(row.steps_to_level)
         m[f"time/biharmonic/{key}/seconds_to_level"] = float(row.seconds_to_level)
         m[f"time/biharmonic/{key}/ms_per_step"] = float(row.ms_per_step)
-    bih = r.biharmonic.set_index(["dim", "formulation"])
+    bih = r.biharmonic[r.biharmonic.best].set_index(["dim", "formulation"])
     for d in cfg["biharmonic"]["dims"]:
         base = bih.loc[(d, "direct")]
         for f in cfg["biharmonic"]["formulations"]:
