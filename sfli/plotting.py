@@ -6,16 +6,19 @@
   :data:`SERIES` in order; grey (:data:`REFERENCE`) and black are left for reference lines and exact values.
 * Maps: :data:`SEQUENTIAL_CMAP` for magnitudes, :data:`DIVERGING_CMAP` (centred at 0) for signed quantities.
 * Spreads over seeds: :func:`seeds_band`, ``seaborn.lineplot`` with the min–max band.
+* New figures: :func:`subplots`, ``plt.subplots`` without pyplot (nothing left open, nothing shown twice), and
+  :func:`axes_grid`, a constrained grid of axes.
 
 Importing this module changes nothing; :func:`set_book_theme` (alias :func:`use_style`) applies the theme.
 """
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 #: seaborn's "colorblind" palette (``sns.color_palette("colorblind").as_hex()``), in seaborn's order.
@@ -110,6 +113,21 @@ def method_palette(names: Iterable[str]) -> dict[str, str]:
 def series_palette(levels: Iterable) -> dict:
     """``{level: colour}`` from :data:`SERIES` in order (cycling past eight), for non-method categories."""
     return {level: SERIES[i % len(SERIES)] for i, level in enumerate(dict.fromkeys(levels))}
+
+
+def subplots(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float], layout: str | None = None,
+             **kwargs) -> tuple[Figure, Any]:
+    """``plt.subplots(nrows, ncols, figsize=..., **kwargs)`` on a :class:`~matplotlib.figure.Figure` that pyplot does
+    not hold: a chapter returns it, saves it and displays it once, and nothing stays open between figures.
+    ``layout``: ``"constrained"``, ``"tight"`` or None (the rc's)."""
+    fig = Figure(figsize=figsize, layout=layout)
+    return fig, fig.subplots(nrows, ncols, **kwargs)
+
+
+def axes_grid(nrows: int, ncols: int, width: float, height: float, **kwargs) -> tuple[Figure, np.ndarray]:
+    """A ``width`` × ``height`` inch figure with an nrows × ncols array of axes (always 2-D), constrained layout,
+    outside pyplot (:func:`subplots`); ``kwargs`` go to ``Figure.subplots`` (``sharex``, ``sharey``, …)."""
+    return subplots(nrows, ncols, figsize=(width, height), layout="constrained", squeeze=False, **kwargs)
 
 
 def geometric_mean(values) -> float:

@@ -1,13 +1,14 @@
-"""The chapters' figures in the book theme, on tiny made-up results (no training): plain Figures with labelled
-axes, nothing left open in pyplot, and SFLI in the same colour in every chapter that shows it."""
+"""The figures of chapters 1–5 in the book theme, on tiny made-up results (no training): plain Figures with labelled
+axes, nothing left open in pyplot, and SFLI in the same colour in every chapter that shows it (the checks of
+figure_checks.py; chapters 6–9 apply them to their figures in their tiny end-to-end runs)."""
 from types import SimpleNamespace
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from figure_checks import assert_book_figure, sfli_colours
 from matplotlib.colors import to_hex
-from matplotlib.figure import Figure
 
 from sfli.experiments.condensation import plots as ch4
 from sfli.experiments.eps_rank import plots as ch1
@@ -17,7 +18,6 @@ from sfli.experiments.staircase import plots as ch3
 from sfli.plotting import method_color, use_style
 
 SEEDS = (0, 1, 2)
-SFLI_NAMES = {"SFLI", "SFLI, random"}  # how the chapters name SFLI (ch3: "random" against its quasi placement)
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -75,33 +75,16 @@ FIGURES = {
 }
 
 
-def _sfli_colours(fig: Figure) -> set[str]:
-    """Colours of every line, legend entry, title or axis label that names SFLI."""
-    found = []
-    for ax in fig.axes:
-        found += [line.get_color() for line in ax.lines if line.get_label() in SFLI_NAMES]
-        found += [t.get_color() for t in (ax.title, ax.yaxis.label) if t.get_text().split(":")[0] in SFLI_NAMES]
-    for legend in [ax.get_legend() for ax in fig.axes] + fig.legends:
-        if legend is not None:
-            found += [h.get_color() for h, t in zip(legend.legend_handles, legend.texts) if t.get_text() in SFLI_NAMES]
-    return {to_hex(c) for c in found}
-
-
 @pytest.mark.parametrize("name", FIGURES)
 def test_figures_are_labelled_figures_outside_pyplot(name):
     open_before = plt.get_fignums()
-    fig = FIGURES[name]()
-    assert isinstance(fig, Figure) and plt.get_fignums() == open_before
-    figure_labels = [t.get_text() for t in fig.texts]  # supxlabel, suptitle
-    assert any(ax.get_xlabel() for ax in fig.axes) or figure_labels, name
-    assert any(ax.get_ylabel() for ax in fig.axes), name
-    for ax in fig.axes:
-        assert ax.get_xlabel() or ax.get_title() or ax.get_ylabel(), name
+    assert_book_figure(FIGURES[name](), name)
+    assert plt.get_fignums() == open_before
 
 
 @pytest.mark.parametrize("name", [n for n in FIGURES if not n.startswith("ch5")])
 def test_sfli_has_the_book_colour_in_every_chapter(name):
-    assert _sfli_colours(FIGURES[name]()) == {method_color("sfli")}
+    assert sfli_colours(FIGURES[name]()) == {method_color("sfli")}
 
 
 def test_non_method_series_avoid_sfli_blue():

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 import torch
 
+from figure_checks import assert_book_figure
 from sfli.experiments.low_order import CHAPTER, plots, summary
 from sfli.experiments.low_order.runs import Check, Cost, Train, build, check_exact, problem_of, units
 from sfli.train import torch_threads
@@ -145,7 +146,7 @@ def test_a_tiny_run_end_to_end():
     assert set(plots.biharmonic_curves(result, TINY).groupby(["dim", "formulation"]).lr.nunique()) == {1}
     for fig in (plots.derivative_bars(result), plots.grid_figure(result, TINY), plots.biharmonic_figure(result, TINY),
                 plots.sfli_figure(result, TINY)):
-        assert fig.axes
+        assert_book_figure(fig)
     for table in (plots.derivative_table(result), plots.rates_table(result), plots.biharmonic_table(result),
                   plots.cost_table(result), plots.sfli_table(result)):
         assert len(table)

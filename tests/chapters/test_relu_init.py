@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import torch
 
+from figure_checks import assert_book_figure
 from sfli.experiments.relu_init import CHAPTER, plots, runs, summary
 from sfli.experiments.relu_init.data import grid, load_dataset, target
 from sfli.experiments.relu_init.nets import Scheme, first_dead_layer, forward, init_nets, train
@@ -105,8 +106,7 @@ def test_tiny_run_declares_its_metrics_and_plots(tiny_run):
     assert set(CHAPTER.tables(res)) == {"born_dead", "collapse", "map_check", "accuracy"}
     for name in ("plot_born_dead", "plot_collapse", "plot_map", "plot_correlations", "plot_phase", "plot_teacher",
                  "plot_digits"):
-        fig = getattr(plots, name)(res)
-        assert any(ax.get_ylabel() for ax in fig.axes), name
+        assert_book_figure(getattr(plots, name)(res), name)
     for name in ("collapse_table", "collapse_sensitivity_table", "teacher_table", "accuracy_table", "settings_table",
                  "born_dead_table"):
         assert len(getattr(plots, name)(res)), name

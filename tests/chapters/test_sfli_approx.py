@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import torch
 
+from figure_checks import assert_book_figure
 from sfli.experiments.sfli_approx import CHAPTER, plots, summary
 from sfli.experiments.sfli_approx.runs import OneLine, Run, TARGETS, build, run_unit, split_cell, units
 from sfli.train import torch_threads
@@ -123,7 +124,7 @@ def test_tiny_chapter_end_to_end():
                 plots.band_heatmaps(result, "sines1d/tanh"), plots.high_band_curves(result, ["sines1d/tanh"], 0.1),
                 plots.speedup_bars(result), plots.rank_figure(result, "sines1d/tanh"),
                 plots.sensitivity_figure(result, TINY["sensitivity"]["factors"])):
-        assert fig.axes
+        assert_book_figure(fig)
     assert len(plots.summary_table(result, TINY["levels"])) == len(TINY["methods"])
     verdicts = {v.claim.id: v.status for v in CHAPTER.verdicts(result.metrics, "smoke")}
     assert verdicts["approx-accelerates-sines1d-tanh"] in ("holds", "fails")

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import torch
 
+from figure_checks import assert_book_figure
 from sfli.experiments.sfli_pde import CHAPTER, plots, summary
 from sfli.experiments.sfli_pde.metrics import aggregate
 from sfli.experiments.sfli_pde.runs import (Check, OneLine, Run, build, make_problem, residual_check, run_unit,
@@ -153,7 +154,8 @@ def test_tiny_chapter_end_to_end():
     figs += [plots.rank_figure(result), plots.speedup_bars(result), plots.gamma_figure(result, TINY),
              plots.placement_figure(result, "helmholtz"), plots.lr_figure(result),
              *(plots.heatmaps(result, TINY, p) for p in TINY["problems"])]
-    assert all(fig.axes for fig in figs)
+    for fig in figs:
+        assert_book_figure(fig)
     assert len(plots.summary_table(result, TINY["levels"])) == len(result.summary)
     verdicts = {v.claim.id: v for v in CHAPTER.verdicts(result.metrics, "smoke")}
     assert verdicts["pde-residual-at-exact-helmholtz"].status == "holds"

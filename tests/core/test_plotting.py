@@ -3,6 +3,7 @@ import subprocess
 import sys
 
 import matplotlib as mpl
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -90,3 +91,12 @@ def test_seeds_band_refuses_a_log_axis_drawn_before():
     ax.set_yscale("log")
     with pytest.raises(ValueError, match="y scale"):
         plotting.seeds_band(ax, _samples(), "x", "y")
+
+
+def test_new_figures_are_not_held_by_pyplot():
+    before = plt.get_fignums()
+    fig, ax = plotting.subplots(figsize=(3, 2))
+    assert ax.figure is fig and tuple(fig.get_size_inches()) == (3, 2)
+    fig, axes = plotting.axes_grid(1, 3, 6, 2, sharey=True)
+    assert axes.shape == (1, 3) and fig.get_layout_engine() is not None
+    assert plt.get_fignums() == before

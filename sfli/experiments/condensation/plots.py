@@ -12,7 +12,8 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
-from ...plotting import DIVERGING_CMAP, REFERENCE, SERIES, method_color, seeds_band, series_palette
+from ...plotting import (DIVERGING_CMAP, REFERENCE, SERIES, axes_grid, method_color, seeds_band,
+                         series_palette)
 from .acts import LABELS, PAPER_P
 from .core import order_neurons
 from .variants import velocity
@@ -20,10 +21,6 @@ from .variants import velocity
 
 _INIT_LABELS = {"small": "var 0.005²", "common": "var 1/m", "sfli": "SFLI"}
 
-
-def _grid(nrows: int, ncols: int, width: float, height: float) -> tuple[Figure, np.ndarray]:
-    fig = Figure(figsize=(width, height), layout="constrained")
-    return fig, fig.subplots(nrows, ncols, squeeze=False)
 
 
 def _heat(ax, u: np.ndarray, title: str = ""):
@@ -45,7 +42,7 @@ def plot_c1_heatmaps(res, inits=("small", "common")):
     """Cosine-similarity heat maps of the normalized input weights (w_j, b_j) at the last epoch, first seed:
     one column per activation, one row per initialization; neurons in hierarchical-clustering order."""
     acts = res.cfg["c1"]["activations"]
-    fig, axes = _grid(len(inits), len(acts), 2.4 * len(acts) + 1.0, 2.4 * len(inits) + 0.3)
+    fig, axes = axes_grid(len(inits), len(acts), 2.4 * len(acts) + 1.0, 2.4 * len(inits) + 0.3)
     mesh = None
     for i, init in enumerate(inits):
         for j, act in enumerate(acts):
@@ -87,7 +84,7 @@ def plot_ranks(res):
     (mean over seeds, min–max band)."""
     d = res.counts[(res.counts.experiment == "c1") & (res.counts.init == "small")]
     acts = res.cfg["c1"]["activations"]
-    fig, axes = _grid(1, 2, 10, 3.6)
+    fig, axes = axes_grid(1, 2, 10, 3.6)
     for ax, col in zip(axes[0], ("eps_rank", "directions")):
         for act, color in series_palette(acts).items():
             seeds_band(ax, d[d.activation == act], "step", col, color=color, label=LABELS[act])
@@ -103,7 +100,7 @@ def plot_sweep(res):
     min–max band."""
     last = res.counts[(res.counts.step == res.cfg["c1"]["epochs"]) & (res.counts.experiment == "sweep")]
     colors = series_palette(dict.fromkeys(last.activation))
-    fig, axes = _grid(1, 2, 10, 3.6)
+    fig, axes = axes_grid(1, 2, 10, 3.6)
     for ax, col in zip(axes[0], ("directions", "eps_rank")):
         for act, d in last.groupby("activation", sort=False):
             seeds_band(ax, d, "gamma", col, color=colors[act], label=LABELS[act])
@@ -118,7 +115,7 @@ def plot_sweep(res):
 def plot_c5(res):
     """1-D net output at the last C5 epoch (first seed) with its least-squares polynomial fits."""
     d = res.c5.groupby("activation", sort=False).first().reset_index()
-    fig, axes = _grid(1, len(d), 3.0 * len(d), 3.0)
+    fig, axes = axes_grid(1, len(d), 3.0 * len(d), 3.0)
     colors = series_palette(res.cfg["c5"]["degrees"])
     for ax, (_, r) in zip(axes[0], d.iterrows()):
         ax.plot(r.x, r.y, color="k", lw=2, label="net")
@@ -136,7 +133,7 @@ def plot_heatmap_row(mats: dict[str, np.ndarray]):
     figure for no entries)."""
     if not mats:
         return Figure(figsize=(2.4, 2.6))
-    fig, axes = _grid(1, len(mats), 2.2 * len(mats) + 0.8, 2.8)
+    fig, axes = axes_grid(1, len(mats), 2.2 * len(mats) + 0.8, 2.8)
     mesh = None
     for ax, (title, u) in zip(axes[0], mats.items()):
         mesh = _heat(ax, u, title)
@@ -161,7 +158,7 @@ def plot_c6(res):
     """C6: direction of the initial-stage velocity of (w, b) (f ≈ 0; output weight a = +1, a < 0 reverses it) on
     a grid, the lines on which it is radial (dashed), and the neurons at ``c6.epoch`` (colour: sign of a_j)."""
     acts = [a for a in res.cfg["c5"]["activations"] if a in res.c6]
-    fig, axes = _grid(1, len(acts), 3.1 * len(acts), 3.6)
+    fig, axes = axes_grid(1, len(acts), 3.1 * len(acts), 3.6)
     for ax, act in zip(axes[0], acts):
         c = res.c6[act]
         w = c["weights"]

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import math
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ...plotting import REFERENCE, SEQUENTIAL_CMAP, method_color, method_label, seeds_band, series_palette
+from ...plotting import REFERENCE, SEQUENTIAL_CMAP, method_color, method_label, seeds_band, series_palette, subplots
 from .summary import PATH_LABELS, PATHS, Result, path_points
 
 SOLVER_LABELS = {"ritz": "Deep Ritz", "pinn": "PINN", "mim": "MIM", "mim_aux": "MIM (p, div p)",
@@ -35,7 +34,7 @@ def derivative_bars(result: Result):
     MIM twice: its net's own derivatives and its auxiliary outputs (p for ∇u, div p for Δu)."""
     p = result.poisson
     dims = sorted(set(p.dim))
-    fig, axes = plt.subplots(1, len(dims), figsize=(4.6 * len(dims), 3.3), squeeze=False, sharey=True)
+    fig, axes = subplots(1, len(dims), figsize=(4.6 * len(dims), 3.3), squeeze=False, sharey=True)
     series = [(f, q) for f in ("ritz", "pinn", "mim") if f in set(p.formulation) for q in (None,)]
     if "mim" in set(p.formulation):
         series.append(("mim_aux", None))
@@ -51,7 +50,7 @@ def derivative_bars(result: Result):
             ax.bar(np.arange(3) + (i - (len(series) - 1) / 2) * width, mean, width, yerr=err, capsize=2,
                    color=COLORS[name], label=_label(name))
         ax.set_xticks(range(3), ["u", "∇u", "Δu"])
-        ax.set(yscale="log", title=f"Poisson, d = {d}", ylabel="relative L² error")
+        ax.set(yscale="log", title=f"Poisson, d = {d}", xlabel="quantity", ylabel="relative L² error")
     _legend_below(fig, axes[0][0])
     return fig
 
@@ -62,7 +61,7 @@ def grid_figure(result: Result, cfg):
     g = result.grid
     ns, ms = list(cfg["grid"]["ns"]), list(cfg["grid"]["widths"])
     table = g.pivot(index="width", columns="n", values="mean").reindex(index=ms, columns=ns)
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 3.6))
+    fig, (ax, bx) = subplots(1, 2, figsize=(10, 3.6))
     im = ax.imshow(np.log10(table.to_numpy(float)), origin="lower", cmap=SEQUENTIAL_CMAP, aspect="auto")
     ax.set_xticks(range(len(ns)), ns)
     ax.set_yticks(range(len(ms)), ms)
@@ -112,7 +111,7 @@ def biharmonic_figure(result: Result, cfg):
     time and memory per step against d (measured alone)."""
     dims = list(cfg["biharmonic"]["dims"])
     forms = list(cfg["biharmonic"]["formulations"])
-    fig, axes = plt.subplots(1, len(dims) + 2, figsize=(3.5 * (len(dims) + 2), 3.2), squeeze=False)
+    fig, axes = subplots(1, len(dims) + 2, figsize=(3.5 * (len(dims) + 2), 3.2), squeeze=False)
     axes = axes[0]
     c = biharmonic_curves(result, cfg)
     level = cfg["level"]["biharmonic"]
@@ -168,7 +167,7 @@ def sfli_figure(result: Result, cfg):
     """Part 4: the error of u against steps per solver, default first layer vs SFLI (mean and min–max over seeds)."""
     solvers = list(cfg["sfli"]["solvers"])
     cols = min(len(solvers), 4)
-    fig, axes = plt.subplots(math.ceil(len(solvers) / cols), cols, figsize=(3.4 * cols, 3.0), squeeze=False)
+    fig, axes = subplots(math.ceil(len(solvers) / cols), cols, figsize=(3.4 * cols, 3.0), squeeze=False)
     keys = set(zip(result.runs.formulation, result.runs.dim, result.runs.width, result.runs.n))
     for ax, s in zip(axes.flat, solvers):
         eq = "biharmonic" if s in ("direct", "second_order", "first_order") else "poisson"

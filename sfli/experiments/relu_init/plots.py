@@ -8,7 +8,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ...meanfield import order_chaos_boundaries, relu_correlation_map, relu_correlations, relu_fixed_point
-from ...plotting import REFERENCE, SEQUENTIAL_CMAP, geometric_mean, method_color, method_label, seeds_band
+from ...plotting import (REFERENCE, SEQUENTIAL_CMAP, axes_grid, geometric_mean, method_color, method_label,
+                         seeds_band)
 from .data import TARGET_LABELS
 
 #: Collapse rates according to a summary of arXiv:1903.06733 [secondary; approximate]
@@ -33,10 +34,6 @@ def label(key: str) -> str:
     return base + (f", k = {key.split('_k')[1]}" if "_k" in key else "")
 
 
-def _grid(nrows: int, ncols: int, width: float, height: float, **kw) -> tuple[Figure, np.ndarray]:
-    fig = Figure(figsize=(width, height), layout="constrained")
-    return fig, fig.subplots(nrows, ncols, squeeze=False, **kw)
-
 
 def _legend(fig: Figure, ax) -> None:
     handles, labels = ax.get_legend_handles_labels()
@@ -49,7 +46,7 @@ def plot_born_dead(res) -> Figure:
     bd = res.born_dead
     widths = sorted(bd.width.unique())
     ncols = min(3, len(widths))
-    fig, axes = _grid(-(-len(widths) // ncols), ncols, 3.3 * ncols, 2.6 * -(-len(widths) // ncols) + 0.6,
+    fig, axes = axes_grid(-(-len(widths) // ncols), ncols, 3.3 * ncols, 2.6 * -(-len(widths) // ncols) + 0.6,
                       sharex=True, sharey=True)
     for ax, width in zip(axes.flat, widths):
         d = bd[bd.width == width]
@@ -76,7 +73,7 @@ def plot_collapse(res) -> Figure:
     co = res.collapse
     targets = list(dict.fromkeys(co.target))
     keys = list(dict.fromkeys(co.scheme))
-    fig, axes = _grid(1, 1, 7.2, 3.9)
+    fig, axes = axes_grid(1, 1, 7.2, 3.9)
     ax = axes[0, 0]
     width = 0.8 / len(keys)
     for j, key in enumerate(keys):
@@ -124,7 +121,7 @@ def plot_map(res) -> Figure:
     """Left: the correlation map c → c' (mean field, lines) against one simulated wide layer (dots, mean ± 2 s.e.
     over the draws), per k. Right: c_l against depth by the mean field from c0."""
     mc, mf = res.map_check, res.cfg["meanfield"]
-    fig, axes = _grid(1, 2, 9.0, 3.6)
+    fig, axes = axes_grid(1, 2, 9.0, 3.6)
     ax, ax2 = axes[0]
     c = np.linspace(-1, 1, 201)
     ax.plot(c, c, color=REFERENCE, ls=":", lw=1, label="c' = c")
@@ -150,7 +147,7 @@ def plot_correlations(res) -> Figure:
     the mean field of He (k = 0) and of the chapter's k (black)."""
     cr, mf = res.correlations, res.cfg["meanfield"]
     widths = sorted(cr.width.unique())
-    fig, axes = _grid(1, len(widths), 4.4 * len(widths), 3.5, sharey=True)
+    fig, axes = axes_grid(1, len(widths), 4.4 * len(widths), 3.5, sharey=True)
     depth = np.arange(1, mf["depth"] + 1)
     for ax, width in zip(axes[0], widths):
         for key, d in cr[cr.width == width].groupby("scheme", sort=False):
@@ -169,7 +166,7 @@ def plot_phase(res) -> Figure:
     ph = res.phase
     s2, ks = ph["sigma_w2"], ph["k"]
     c = np.where(s2[None, :] < 2 * np.pi / (np.pi + ks[:, None]), ph["c"], np.nan)  # grey where q diverges
-    fig, axes = _grid(1, 1, 6.0, 4.0)
+    fig, axes = axes_grid(1, 1, 6.0, 4.0)
     ax = axes[0, 0]
     mesh = ax.pcolormesh(s2, ks, c, cmap=SEQUENTIAL_CMAP, vmin=0, vmax=1, shading="nearest")
     fig.colorbar(mesh, ax=ax, label="c after many layers")
@@ -188,7 +185,7 @@ def plot_phase(res) -> Figure:
 def plot_teacher(res) -> Figure:
     """Teacher–student training loss against steps (geometric mean and min–max over seeds) per scheme."""
     t = res.teacher[res.teacher.step > 0]
-    fig, axes = _grid(1, 1, 6.4, 4.0)
+    fig, axes = axes_grid(1, 1, 6.4, 4.0)
     ax = axes[0, 0]
     for key, d in t.groupby("scheme", sort=False):
         seeds_band(ax, d, "step", "loss", color=color(key), label=label(key), estimator=geometric_mean,
@@ -222,7 +219,7 @@ def plot_digits(res) -> Figure:
     archs = list(dict.fromkeys(dg.arch))
     names = {"deep": "depth {0}, width {1}".format(*res.cfg["digits"]["deep"]),
              "wide": "depth {0}, width {1}".format(*res.cfg["digits"]["wide"])}
-    fig, axes = _grid(1, len(archs), 4.4 * len(archs), 3.5, sharey=True)
+    fig, axes = axes_grid(1, len(archs), 4.4 * len(archs), 3.5, sharey=True)
     for ax, arch in zip(axes[0], archs):
         for key, d in dg[dg.arch == arch].groupby("scheme", sort=False):
             seeds_band(ax, d, "epoch", "loss", color=color(key), label=label(key), marker=None)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import math
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from ...plotting import REFERENCE, SEQUENTIAL_CMAP, method_color, method_label, seeds_band, series_palette
+from ...plotting import REFERENCE, SEQUENTIAL_CMAP, method_color, method_label, seeds_band, series_palette, subplots
 from ...spectral import band_labels
 from .runs import TARGETS, split_cell
 from .summary import Result
@@ -27,7 +26,7 @@ def best_curves(result: Result) -> pd.DataFrame:
 def _grid(n: int, width: float = 3.6, height: float = 2.9):
     cols = min(n, 3)
     rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False)
+    fig, axes = subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False)
     for ax in axes.flat[n:]:
         ax.remove()
     return fig, list(axes.flat)[:n]
@@ -71,7 +70,7 @@ def band_heatmaps(result: Result, cell: str):
     methods = _methods(c)
     cols = min(len(methods), 3)
     rows = math.ceil(len(methods) / cols)
-    fig, grid = plt.subplots(rows, cols, figsize=(3.6 * cols, 2.9 * rows), sharey=True, squeeze=False)
+    fig, grid = subplots(rows, cols, figsize=(3.6 * cols, 2.9 * rows), sharey=True, squeeze=False)
     for ax in grid.flat[len(methods):]:
         ax.remove()
     axes = list(grid.flat)[:len(methods)]
@@ -82,7 +81,8 @@ def band_heatmaps(result: Result, cell: str):
         data.index = band_labels(target.band_edges)
         sns.heatmap(data, ax=ax, cmap=SEQUENTIAL_CMAP, vmin=vmin, vmax=min(vmax, 0.5),
                     cbar_kws={"label": "log₁₀ band error"}, xticklabels=max(1, data.shape[1] // 4))
-        ax.set(title=method_label(method), xlabel="training step", ylabel="frequency band" if i % cols == 0 else "")
+        ax.set(xlabel="training step", ylabel="frequency band" if i % cols == 0 else "")
+        ax.set_title(method_label(method), color=method_color(method))
         ax.invert_yaxis()
     fig.tight_layout()
     return fig
@@ -119,7 +119,7 @@ def speedup_bars(result: Result):
     clipped to [1/100, 100]."""
     comp = result.comparisons
     colours = series_palette(COMPARISONS.values())
-    fig, ax = plt.subplots(figsize=(max(6.4, 1.2 * len(comp)), 3.8))
+    fig, ax = subplots(figsize=(max(6.4, 1.2 * len(comp)), 3.8))
     x, width = np.arange(len(comp)), 0.8 / len(COMPARISONS)
     for i, (key, name) in enumerate(COMPARISONS.items()):
         ratio = comp[key].astype(float).clip(1e-2, 1e2).fillna(1.0).to_numpy()
@@ -136,7 +136,7 @@ def speedup_bars(result: Result):
 def rank_figure(result: Result, cell: str):
     """Left: the last hidden layer's ε-rank at initialization per cell and method (seed mean). Right: that ε-rank
     over training on ``cell`` (seed mean and min–max band)."""
-    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.8), gridspec_kw={"width_ratios": [1.3, 1]})
+    fig, (a, b) = subplots(1, 2, figsize=(11, 3.8), gridspec_kw={"width_ratios": [1.3, 1]})
     s = result.summary
     sns.pointplot(s, x="cell", y="rank_last_init", hue="method", hue_order=_methods(s), ax=a, linestyle="none",
                   palette={m: method_color(m) for m in _methods(s)}, dodge=0.5, markersize=5)
@@ -161,7 +161,7 @@ def sensitivity_figure(result: Result, factors: list[float]):
     s = result.sensitivity
     swept = s[s.factor.isin([float(f) for f in factors]) & ((s.method == "rff") | (s.placement == "random"))]
     swept = swept.assign(variant=swept.method.map({"sfli": "SFLI (random placement)", "rff": "random Fourier features"}))
-    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.8), gridspec_kw={"width_ratios": [2, 1]})
+    fig, (a, b) = subplots(1, 2, figsize=(10, 3.8), gridspec_kw={"width_ratios": [2, 1]})
     colours = {"SFLI (random placement)": method_color("sfli"), "random Fourier features": method_color("rff")}
     for variant, g in swept.groupby("variant"):
         seeds_band(a, g, "factor", "final_error", color=colours[variant], label=variant, estimator="median")

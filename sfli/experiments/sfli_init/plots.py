@@ -15,18 +15,13 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter
 
 from ...init import METHODS
-from ...plotting import (DIVERGING_CMAP, METHOD_LABELS, REFERENCE, SEQUENTIAL_CMAP, method_color, method_label,
-                         seeds_band, series_palette)
+from ...plotting import (DIVERGING_CMAP, METHOD_LABELS, REFERENCE, SEQUENTIAL_CMAP, axes_grid, method_color,
+                         method_label, seeds_band, series_palette)
 from .summaries import Result, losses
 
 _LAYERS = {"first": "first hidden layer", "last": "last hidden layer"}
 _DIM_STYLES = {1: "-", 2: "--", 3: ":"}
 
-
-def _grid(nrows: int, ncols: int, width: float, height: float, **kw) -> tuple[Figure, np.ndarray]:
-    fig = Figure(figsize=(width, height), layout="constrained")
-    axes = fig.subplots(nrows, ncols, squeeze=False, **kw)
-    return fig, axes
 
 
 _PLAIN = FuncFormatter(lambda v, _: f"{v:g}")
@@ -47,7 +42,7 @@ def plot_neurons_1d(result: Result) -> Figure:
     """The first-layer neuron functions tanh(W_i x + b_i) on [−1, 1], one panel per method (d = 1, tanh)."""
     df = result.neurons
     methods = list(dict.fromkeys(df.method))
-    fig, axes = _grid(1, len(methods), 3.6 * len(methods), 3.3, sharey=True)
+    fig, axes = axes_grid(1, len(methods), 3.6 * len(methods), 3.3, sharey=True)
     for ax, method in zip(axes[0], methods):
         d = df[df.method == method]
         n = d.neuron.nunique()
@@ -69,7 +64,7 @@ def plot_transitions_2d(result: Result, view: float = 2.5) -> Figure:
     """
     df = result.transitions
     methods = list(dict.fromkeys(df.method))
-    fig, axes = _grid(1, len(methods), 3.5 * len(methods), 3.7)
+    fig, axes = axes_grid(1, len(methods), 3.5 * len(methods), 3.7)
     t = np.linspace(-2 * view, 2 * view, 2)
     for ax, method in zip(axes[0], methods):
         d = df[df.method == method]
@@ -101,7 +96,7 @@ def plot_rank_vs_width(result: Result, layer: str = "first") -> Figure:
     acts, dims = list(dict.fromkeys(df.activation)), sorted(df.dim.unique())
     widths = sorted(df.width.unique())
     methods = [m for m in METHODS if m in set(df.method)]  # SFLI and the baselines (quasi: plot_placement)
-    fig, axes = _grid(len(acts), len(dims), 3.3 * len(dims), 2.5 * len(acts) + 0.8, sharex=True)
+    fig, axes = axes_grid(len(acts), len(dims), 3.3 * len(dims), 2.5 * len(acts) + 0.8, sharex=True)
     for i, act in enumerate(acts):
         for j, dim in enumerate(dims):
             ax = axes[i, j]
@@ -132,7 +127,7 @@ def plot_ratio_heatmap(result: Result, clip: float = 4.0) -> Figure:
     acts = list(dict.fromkeys(result.ranks.activation))
     cols = [(a, d) for a in acts for d in sorted(df.dim.unique())]
     baselines = list(dict.fromkeys(df.baseline))
-    fig, axes = _grid(2, 1, max(6.5, 0.75 * len(cols) + 2.5), 0.75 * len(baselines) + 2.3)
+    fig, axes = axes_grid(2, 1, max(6.5, 0.75 * len(cols) + 2.5), 0.75 * len(baselines) + 2.3)
     cmap = colormaps[DIVERGING_CMAP].reversed()
     for ax, layer in zip(axes[:, 0], _LAYERS):
         ratio = df.pivot_table(index="baseline", columns=["activation", "dim"], values=f"{layer}_ratio")
@@ -155,7 +150,7 @@ def plot_gamma_sweep(result: Result) -> Figure:
     df = result.gamma.assign(**{layer: result.gamma[layer].clip(lower=0.7) for layer in _LAYERS})
     acts, dims = list(dict.fromkeys(df.activation)), sorted(df.dim.unique())
     colors = series_palette(dims)
-    fig, axes = _grid(2, len(acts), 3.0 * len(acts), 5.2, sharex=True)
+    fig, axes = axes_grid(2, len(acts), 3.0 * len(acts), 5.2, sharex=True)
     for j, act in enumerate(acts):
         for i, layer in enumerate(_LAYERS):
             ax = axes[i, j]
@@ -184,7 +179,7 @@ def plot_placement(result: Result) -> Figure:
     acts, dims = list(dict.fromkeys(df.activation)), sorted(df.dim.unique())
     widths = sorted(df.width.unique())
     colors = series_palette(acts)
-    fig, axes = _grid(2, len(dims), 3.4 * len(dims), 5.2, sharex=True)
+    fig, axes = axes_grid(2, len(dims), 3.4 * len(dims), 5.2, sharex=True)
     for j, dim in enumerate(dims):
         for i, layer in enumerate(_LAYERS):
             ax = axes[i, j]

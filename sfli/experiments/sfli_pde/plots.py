@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import math
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
 
 from ...plotting import (DIVERGING_CMAP, REFERENCE, SEQUENTIAL_CMAP, method_color, method_label, seeds_band,
-                         series_palette)
+                         series_palette, subplots)
 from .runs import ALL_INITS, PLAIN, make_problem
 from .summary import Result, main_runs
 
@@ -38,7 +37,7 @@ def curves(result: Result, cfg, y: str = "error", x: str = "step"):
     c = result.curves.merge(keep.drop_duplicates(), on=["problem", "arch", "init", "seed"])
     c = c[(c.lr == float(cfg["train"]["lr"])) & (c["where"] == "first")]
     problems, archs = list(cfg["problems"]), list(cfg["archs"])
-    fig, axes = plt.subplots(len(problems), len(archs), figsize=(3.6 * len(archs), 2.7 * len(problems)),
+    fig, axes = subplots(len(problems), len(archs), figsize=(3.6 * len(archs), 2.7 * len(problems)),
                              squeeze=False, sharex=(x == "step"))
     for r, problem in enumerate(problems):
         for col, arch in enumerate(archs):
@@ -63,7 +62,7 @@ def rank_figure(result: Result):
     """The ε-rank at initialization of the first (left) and last (right) hidden layer, per cell and init (seed
     mean)."""
     s = result.summary.assign(cell=lambda d: d.problem + "/" + d.arch.map(ARCH_LABELS))
-    fig, axes = plt.subplots(1, 2, figsize=(12, 3.9), sharey=True)
+    fig, axes = subplots(1, 2, figsize=(12, 3.9), sharey=True)
     for ax, col, title in zip(axes, ("rank_first_init", "rank_last_init"), ("first hidden layer", "last hidden layer")):
         inits = _inits(s)
         for j, init in enumerate(inits):  # side by side, so that equal ranks stay visible
@@ -71,7 +70,8 @@ def rank_figure(result: Result):
             ax.plot(np.arange(len(d)) + 0.18 * (j - (len(inits) - 1) / 2), d[col], "o", color=method_color(init),
                     label=method_label(init))
         cells = list(dict.fromkeys(s.cell))
-        ax.set(xticks=range(len(cells)), title=f"ε-rank at initialization, {title}", ylabel="ε-rank")
+        ax.set(xticks=range(len(cells)), title=f"ε-rank at initialization, {title}", xlabel="problem / architecture",
+               ylabel="ε-rank")
         ax.set_xticklabels(cells, rotation=40, ha="right", fontsize="small")
     axes[0].legend(fontsize="small")
     fig.tight_layout()
@@ -87,14 +87,14 @@ def speedup_bars(result: Result):
     a log scale: up, SFLI better; down, worse (clipped to [1/100, 100])."""
     comp = result.comparisons
     colours = series_palette(COMPARISONS.values())
-    fig, ax = plt.subplots(figsize=(max(7.0, 0.8 * len(comp)), 3.8))
+    fig, ax = subplots(figsize=(max(7.0, 0.8 * len(comp)), 3.8))
     x, width = np.arange(len(comp)), 0.8 / len(COMPARISONS)
     for i, (key, name) in enumerate(COMPARISONS.items()):
         r = comp[key].astype(float).clip(1e-2, 1e2).fillna(1.0).to_numpy()
         ax.bar(x - 0.4 + (i + 0.5) * width, r - 1, bottom=1.0, width=width, color=colours[name], label=name)
     ax.set_yscale("log")
     ax.axhline(1.0, color="black", lw=0.8)
-    ax.set(xticks=x, ylabel="ratio (> 1: SFLI better)")
+    ax.set(xticks=x, xlabel="problem / architecture", ylabel="ratio (> 1: SFLI better)")
     ax.set_xticklabels(comp.problem + "/" + comp.arch.map(ARCH_LABELS), rotation=35, ha="right")
     ax.legend(fontsize="small", ncol=3)
     fig.tight_layout()
@@ -112,7 +112,7 @@ def heatmaps(result: Result, cfg, problem: str):
     elo, ehi = -4.0, max(float(v.max()) for v in errs.values())
     extent = (box.lower[0], box.upper[0], box.lower[1], box.upper[1])
     cols = 2 + len(inits)
-    fig, axes = plt.subplots(len(archs), cols, figsize=(2.6 * cols, 2.3 * len(archs)), squeeze=False)
+    fig, axes = subplots(len(archs), cols, figsize=(2.6 * cols, 2.3 * len(archs)), squeeze=False)
     time_axis = problem in ("allen_cahn", "burgers")
     for r, arch in enumerate(archs):
         panels = [("reference u*", ref, "sol"), (f"{ARCH_LABELS[arch]}, SFLI: u", pics[f"{arch}/sfli"].reshape(n, n), "sol")]
@@ -143,7 +143,7 @@ def gamma_figure(result: Result, cfg):
     gam, problems = result.gamma, list(cfg["problems"])
     cols = min(len(problems), 4)
     rows = math.ceil(len(problems) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 3.0 * rows), squeeze=False, sharey=True)
+    fig, axes = subplots(rows, cols, figsize=(3.4 * cols, 3.0 * rows), squeeze=False, sharey=True)
     from ...init import default_gamma
 
     width = cfg["net"]["width"]
@@ -173,14 +173,14 @@ def gamma_figure(result: Result, cfg):
 def placement_figure(result: Result, problem: str):
     """PirateNet on ``problem``: the final error per SFLI placement and per plain baseline (median, min–max)."""
     p = result.placement
-    fig, ax = plt.subplots(figsize=(6.4, 3.4))
+    fig, ax = subplots(figsize=(6.4, 3.4))
     for i, row in enumerate(p.itertuples(index=False)):
         colour = method_color(row.placement) if row.placement in PLAIN else method_color("sfli")
         ax.errorbar([i], [row.final_error], yerr=[[row.final_error - row.final_error_min],
                                                    [row.final_error_max - row.final_error]],
                     fmt="o", color=colour, capsize=4)
     labels = [f"SFLI, where={w}" if w not in PLAIN else method_label(w) for w in p.placement]
-    ax.set(xticks=range(len(p)), yscale="log", ylabel="final relative L² error",
+    ax.set(xticks=range(len(p)), yscale="log", xlabel="first layer", ylabel="final relative L² error",
            title=f"PirateNet, {PROBLEM_LABELS[problem]}")
     ax.set_xticklabels(labels, rotation=20, ha="right")
     fig.tight_layout()
@@ -190,7 +190,7 @@ def placement_figure(result: Result, problem: str):
 def lr_figure(result: Result):
     """Final error against the learning rate, per init (median, min–max over the seeds)."""
     lr = result.lr_grid
-    fig, ax = plt.subplots(figsize=(5.6, 3.6))
+    fig, ax = subplots(figsize=(5.6, 3.6))
     for init in _inits(lr):
         d = lr[lr.init == init]
         ax.plot(d.lr, d.final_error, "o-", color=method_color(init), label=method_label(init))

@@ -15,7 +15,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
-from ...plotting import (BROWN, GREEN, METHOD_COLORS, METHOD_LABELS, ORANGE, PURPLE, REFERENCE, VERMILLION,
+from ...plotting import (BROWN, GREEN, METHOD_COLORS, METHOD_LABELS, ORANGE, PURPLE, REFERENCE, VERMILLION, axes_grid,
                          geometric_mean, seeds_band, series_palette)
 from .metrics import BASE, S7_ARCHS, layer_columns, main_spec, s1_runs, select, sens_runs
 from .tables import FIRST_LAYER_LABELS
@@ -32,10 +32,6 @@ LABELS = {**METHOD_LABELS, **FIRST_LAYER_LABELS, "mlp": "MLP", "resmlp": "ResNet
 _MARKERS = "osD^v<>phX*"
 
 
-def _grid(nrows: int, ncols: int, width: float, height: float, **kw) -> tuple[Figure, np.ndarray]:
-    fig = Figure(figsize=(width, height), layout="constrained")
-    return fig, fig.subplots(nrows, ncols, squeeze=False, **kw)
-
 
 def _curves(result: Result, runs: pd.DataFrame) -> pd.DataFrame:
     return result.curves[result.curves.run.isin(runs.run)]
@@ -44,7 +40,7 @@ def _curves(result: Result, runs: pd.DataFrame) -> pd.DataFrame:
 def _seed_panels(result: Result, groups: list[tuple[str, pd.DataFrame]], suptitle: str,
                  same_rank_axis: bool = False) -> Figure:
     """Columns: groups of runs; top row the loss (log), bottom row the last-layer ε-rank, one line per seed."""
-    fig, axes = _grid(2, len(groups), 2.9 * len(groups) + 0.6, 5.0, sharex="col")
+    fig, axes = axes_grid(2, len(groups), 2.9 * len(groups) + 0.6, 5.0, sharex="col")
     if same_rank_axis:
         for ax in axes[1, 1:]:
             ax.sharey(axes[1, 0])
@@ -110,7 +106,7 @@ def plot_alignment(result: Result) -> Figure:
     groups = list(dict.fromkeys(runs.group))
     style = {"hue": "group", "style": "group", "hue_order": groups, "style_order": groups,
              "palette": series_palette(groups), "markers": {g: _MARKERS[i % len(_MARKERS)] for i, g in enumerate(groups)}}
-    fig, axes = _grid(1, 2, 10.0, 4.6)
+    fig, axes = axes_grid(1, 2, 10.0, 4.6)
     for ax, col, xlabel in ((axes[0, 0], "align_coverage", "coverage of the windows (chance share)"),
                             (axes[0, 1], "align_local_null", "share with the windows shifted (local null)")):
         ax.plot([0, 1], [0, 1], ls=":", color=REFERENCE, lw=1)
@@ -133,7 +129,7 @@ def _layer_panel(ax, result: Result, runs: pd.DataFrame, title: str) -> None:
 def plot_layer_ranks(result: Result) -> Figure:
     """S2: the ε-rank of every hidden layer of the main MLP over training (mean over seeds, min–max band)."""
     cfg = result.cfg
-    fig, axes = _grid(1, 1, 6.0, 3.8)
+    fig, axes = axes_grid(1, 1, 6.0, 3.8)
     _layer_panel(axes[0, 0], result, select(result.runs, **main_spec(cfg)),
                  f"tanh MLP, depth {cfg['main']['depth']}, width {cfg['main']['width']}, ε = {cfg['eps']:g}")
     axes[0, 0].legend()
@@ -158,7 +154,7 @@ def _init_comparison(result: Result, groups, levels, title: str, error: bool) ->
         (f"hidden_{depth}", "ε-rank, last hidden layer", False), ("hidden_1", "ε-rank, first hidden layer", False)]
     ncols = 2 if len(panels) == 4 else len(panels)  # four panels as 2 × 2, so the text stays readable
     nrows = len(panels) // ncols
-    fig, axes = _grid(nrows, ncols, 3.4 * ncols, 3.1 * nrows + 0.6)
+    fig, axes = axes_grid(nrows, ncols, 3.4 * ncols, 3.1 * nrows + 0.6)
     for ax, (col, label, log) in zip(axes.ravel(), panels):
         _compare(ax, result, groups, col, log)
         ax.set_ylabel(label)
@@ -194,7 +190,7 @@ def plot_resnet(result: Result) -> Figure:
     """S7: ResNet vs MLP — loss (geometric mean, band) and the ε-rank of every hidden layer of each."""
     cfg = result.cfg
     groups = [(arch, select(result.runs, **main_spec(cfg, arch=arch))) for arch in S7_ARCHS]
-    fig, axes = _grid(1, 3, 11.0, 3.8)
+    fig, axes = axes_grid(1, 3, 11.0, 3.8)
     _compare(axes[0, 0], result, groups, "loss", log=True)
     axes[0, 0].set_ylabel("training loss")
     axes[0, 0].legend()
@@ -211,7 +207,7 @@ def plot_rfm(result: Result) -> Figure:
     ε-rank against the error for every seed (first scale)."""
     cfg, spec, table = result.cfg, result.spectra, result.rfm
     acts = list(dict.fromkeys(spec.activation))
-    fig, axes = _grid(1, len(acts) + 1, 3.5 * (len(acts) + 1), 3.8)
+    fig, axes = axes_grid(1, len(acts) + 1, 3.5 * (len(acts) + 1), 3.8)
     labels = {"elm": "global ELM", "pou": "partition of unity"}
     colors = series_palette(labels.values())
     for ax, act in zip(axes[0], acts):
@@ -242,7 +238,7 @@ def plot_loss_vs_rank(result: Result) -> Figure:
     order = list(dict.fromkeys(runs.kind))
     fallback = series_palette(order)
     palette = {LABELS.get(k, k): COLORS.get(k, fallback[LABELS.get(k, k)]) for k in kinds}
-    fig, axes = _grid(1, 1, 6.4, 4.2)
+    fig, axes = axes_grid(1, 1, 6.4, 4.2)
     ax = axes[0, 0]
     sns.scatterplot(runs, x="rank_last_final", y="loss_final", hue="kind", style="kind", hue_order=order,
                     style_order=order, palette=palette, markers={k: _MARKERS[i % len(_MARKERS)] for i, k in
