@@ -10,19 +10,19 @@ runs on it unchanged. Dropping the second derivatives saves about a third of the
 """
 from __future__ import annotations
 
-from typing import Sequence
-
 import torch
 from torch import nn
 
 from .derivatives import ENGINES, Derivatives, module_jet, resolve_engine
-from .jet import DERIVATIVES
+from .jet import JetParts
 
 
-class FirstJet:
-    """h (N×n) and ∂h/∂x_i (d×N×n, direction i in row i) at N points; the first-order part of a Jet."""
+class FirstJet(JetParts):
+    """h (N×n) and ∂h/∂x_i (d×N×n, direction i in row i) at N points; the first-order part of a Jet (its linear
+    maps, sums and shapes are :class:`sfli.jet.JetParts`')."""
 
     __slots__ = ("value", "first")
+    PARTS = ("value", "first")
 
     def __init__(self, value: torch.Tensor, first: torch.Tensor) -> None:
         if value.dim() != 2 or first.dim() != 3 or first.shape[1:] != value.shape:
@@ -33,72 +33,20 @@ class FirstJet:
     @classmethod
     def variable(cls, x: torch.Tensor) -> "FirstJet":
         """The jet of the input x (N×d): value x, ∂x/∂x_i = e_i."""
-        if x.dim() != 2:
-            raise ValueError(f"inputs must be an N×d matrix, got shape {tuple(x.shape)}")
-        n, d = x.shape
-        return cls(x, torch.eye(d, dtype=x.dtype, device=x.device)[:, None, :].expand(d, n, d))
-
-    @property
-    def d(self) -> int:
-        return self.first.shape[0]
-
-    @property
-    def width(self) -> int:
-        return self.value.shape[-1]
-
-    def _map(self, fn) -> "FirstJet":
-        return FirstJet(fn(self.value), fn(self.first))
-
-    def affine(self, weight: torch.Tensor, bias: torch.Tensor | None = None) -> "FirstJet":
-        """z = W h + b: z′ = W h′."""
-        wt = weight.t()
-        value = torch.matmul(self.value, wt) if bias is None else torch.addmm(bias, self.value, wt)
-        return FirstJet(value, torch.matmul(self.first, wt))
-
-    def matmul(self, matrix: torch.Tensor) -> "FirstJet":
-        return self._map(lambda t: torch.matmul(t, matrix))
-
-    def columns(self, index: int | slice | Sequence[int]) -> "FirstJet":
-        if isinstance(index, int):
-            index = slice(index, index + 1)
-        return self._map(lambda t: t[..., index])
-
-    @staticmethod
-    def cat(jets: Sequence["FirstJet"]) -> "FirstJet":
-        return FirstJet(*(torch.cat([getattr(j, part) for j in jets], dim=-1) for part in ("value", "first")))
+        return cls(x, cls._input_eye(x))
 
     def activate(self, name: str) -> "FirstJet":
         """a = σ(z): a′ = σ′(z) z′."""
-        if name not in DERIVATIVES:
-            raise ValueError(f"no derivative rule for activation {name!r}; valid: {', '.join(DERIVATIVES)}")
-        s0, s1, _ = DERIVATIVES[name](self.value)
+        s0, s1, _ = self._rule(name)
         return FirstJet(s0, s1 * self.first)
 
     def __mul__(self, other: "FirstJet | torch.Tensor | float") -> "FirstJet":
+        """(ab)′ = a′b + ab′; a non-jet factor is a constant in x."""
         if not isinstance(other, FirstJet):
             return self._map(lambda t: t * other)
         return FirstJet(self.value * other.value, self.first * other.value + self.value * other.first)
 
     __rmul__ = __mul__
-
-    def __add__(self, other: "FirstJet | torch.Tensor | float") -> "FirstJet":
-        if isinstance(other, FirstJet):
-            return FirstJet(self.value + other.value, self.first + other.first)
-        return FirstJet(self.value + other, self.first)
-
-    __radd__ = __add__
-
-    def __neg__(self) -> "FirstJet":
-        return self._map(torch.neg)
-
-    def __sub__(self, other: "FirstJet | torch.Tensor | float") -> "FirstJet":
-        return self + (-other)
-
-    def __rsub__(self, other: "torch.Tensor | float") -> "FirstJet":
-        return (-self) + other
-
-    def __repr__(self) -> str:
-        return f"FirstJet(d={self.d}, N={self.value.shape[0]}, width={self.width}, dtype={self.value.dtype})"
 
 
 def _autograd_first(model: nn.Module, x: torch.Tensor) -> Derivatives:

@@ -101,29 +101,18 @@ z > 20). At the kinks σ′ is what autograd gives (relu′(0) = 0, leaky_relu�
 
 # ---------------------------------------------------------------- the jet
 
-class Jet:
-    """h (N×n), ∂h/∂x_i and ∂²h/∂x_i² (each d×N×n, direction i in row i) at N points.
+class JetParts:
+    """What every forward jet shares: a value h (N×n) and derivative parts (each d×N×n, direction i in row i),
+    named in ``PARTS`` (the value first). Linear maps act on every part alike (an affine map's bias on the value
+    only), sums add part by part, and a constant is added to the value only. A subclass sets ``PARTS``, checks
+    its shapes and gives the rules that are not linear: :meth:`activate` and the product ``*``."""
 
-    Arithmetic with another Jet follows the product rule; with a tensor or number it treats that operand as a
-    constant in x (a parameter), which multiplies every part and is added to the value only.
-    """
+    __slots__ = ()
+    PARTS: tuple[str, ...] = ("value",)
 
-    __slots__ = ("value", "first", "second")
-
-    def __init__(self, value: torch.Tensor, first: torch.Tensor, second: torch.Tensor) -> None:
-        if value.dim() != 2 or first.dim() != 3 or first.shape != second.shape or first.shape[1:] != value.shape:
-            raise ValueError(f"a jet needs value N×n and first, second d×N×n; got {tuple(value.shape)}, "
-                             f"{tuple(first.shape)}, {tuple(second.shape)}")
-        self.value, self.first, self.second = value, first, second
-
-    @classmethod
-    def variable(cls, x: torch.Tensor) -> "Jet":
-        """The jet of the input x (N×d): value x, ∂x/∂x_i = e_i, ∂²x/∂x_i² = 0."""
-        if x.dim() != 2:
-            raise ValueError(f"inputs must be an N×d matrix, got shape {tuple(x.shape)}")
-        n, d = x.shape
-        eye = torch.eye(d, dtype=x.dtype, device=x.device)[:, None, :].expand(d, n, d)
-        return cls(x, eye, torch.zeros_like(eye))
+    @property
+    def parts(self) -> tuple[torch.Tensor, ...]:
+        return tuple(getattr(self, p) for p in self.PARTS)
 
     @property
     def d(self) -> int:
@@ -134,38 +123,92 @@ class Jet:
     def width(self) -> int:
         return self.value.shape[-1]
 
-    def _map(self, fn) -> "Jet":
+    @staticmethod
+    def _input_eye(x: torch.Tensor) -> torch.Tensor:
+        """∂x/∂x_i = e_i for the inputs x (N×d), as a d×N×d view."""
+        if x.dim() != 2:
+            raise ValueError(f"inputs must be an N×d matrix, got shape {tuple(x.shape)}")
+        n, d = x.shape
+        return torch.eye(d, dtype=x.dtype, device=x.device)[:, None, :].expand(d, n, d)
+
+    def _map(self, fn):
         """Apply the same linear map to every part."""
-        return Jet(fn(self.value), fn(self.first), fn(self.second))
+        return type(self)(*(fn(t) for t in self.parts))
 
     # linear maps
-    def affine(self, weight: torch.Tensor, bias: torch.Tensor | None = None) -> "Jet":
-        """z = W h + b (W: out×in): z′ = W h′, z″ = W h″; the bias enters the value only."""
+    def affine(self, weight: torch.Tensor, bias: torch.Tensor | None = None):
+        """z = W h + b (W: out×in): every derivative part maps by W; the bias enters the value only."""
         wt = weight.t()
         value = torch.matmul(self.value, wt) if bias is None else torch.addmm(bias, self.value, wt)
-        return Jet(value, torch.matmul(self.first, wt), torch.matmul(self.second, wt))
+        return type(self)(value, *(torch.matmul(t, wt) for t in self.parts[1:]))
 
-    def matmul(self, matrix: torch.Tensor) -> "Jet":
+    def matmul(self, matrix: torch.Tensor):
         """h B for a constant matrix B (in×out), as in a Fourier embedding."""
         return self._map(lambda t: torch.matmul(t, matrix))
 
-    def columns(self, index: int | slice | Sequence[int]) -> "Jet":
+    def columns(self, index: int | slice | Sequence[int]):
         """The components ``index`` of h (last axis), keeping the jet's shapes."""
         if isinstance(index, int):
             index = slice(index, index + 1)
         return self._map(lambda t: t[..., index])
 
-    @staticmethod
-    def cat(jets: Sequence["Jet"]) -> "Jet":
+    @classmethod
+    def cat(cls, jets: Sequence):
         """Concatenate the components of jets taken along the same directions."""
-        return Jet(*(torch.cat([getattr(j, part) for j in jets], dim=-1) for part in ("value", "first", "second")))
+        return cls(*(torch.cat([getattr(j, part) for j in jets], dim=-1) for part in cls.PARTS))
 
-    # nonlinear maps
-    def activate(self, name: str) -> "Jet":
-        """a = σ(z): a′ = σ′(z) z′, a″ = σ′(z) z″ + σ″(z) (z′)², with σ named in :data:`DERIVATIVES`."""
+    def _rule(self, name: str) -> Triple:
+        """σ, σ′, σ″ at the value, for the activation ``name`` of :data:`DERIVATIVES`."""
         if name not in DERIVATIVES:
             raise ValueError(f"no derivative rule for activation {name!r}; valid: {', '.join(DERIVATIVES)}")
-        s0, s1, s2 = DERIVATIVES[name](self.value)
+        return DERIVATIVES[name](self.value)
+
+    def __add__(self, other):
+        if isinstance(other, type(self)):
+            return type(self)(*(a + b for a, b in zip(self.parts, other.parts)))
+        return type(self)(self.value + other, *self.parts[1:])  # a constant: value only
+
+    __radd__ = __add__
+
+    def __neg__(self):
+        return self._map(torch.neg)
+
+    def __sub__(self, other):
+        return self + (-other)
+
+    def __rsub__(self, other):
+        return (-self) + other
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__name__}(d={self.d}, N={self.value.shape[0]}, width={self.width}, "
+                f"dtype={self.value.dtype})")
+
+
+class Jet(JetParts):
+    """h (N×n), ∂h/∂x_i and ∂²h/∂x_i² (each d×N×n, direction i in row i) at N points.
+
+    Arithmetic with another Jet follows the product rule; with a tensor or number it treats that operand as a
+    constant in x (a parameter), which multiplies every part and is added to the value only.
+    """
+
+    __slots__ = ("value", "first", "second")
+    PARTS = ("value", "first", "second")
+
+    def __init__(self, value: torch.Tensor, first: torch.Tensor, second: torch.Tensor) -> None:
+        if value.dim() != 2 or first.dim() != 3 or first.shape != second.shape or first.shape[1:] != value.shape:
+            raise ValueError(f"a jet needs value N×n and first, second d×N×n; got {tuple(value.shape)}, "
+                             f"{tuple(first.shape)}, {tuple(second.shape)}")
+        self.value, self.first, self.second = value, first, second
+
+    @classmethod
+    def variable(cls, x: torch.Tensor) -> "Jet":
+        """The jet of the input x (N×d): value x, ∂x/∂x_i = e_i, ∂²x/∂x_i² = 0."""
+        eye = cls._input_eye(x)
+        return cls(x, eye, torch.zeros_like(eye))
+
+    def activate(self, name: str) -> "Jet":
+        """a = σ(z): a′ = σ′(z) z′, a″ = σ′(z) z″ + σ″(z) (z′)², with σ named in :data:`DERIVATIVES`."""
+        s0, s1, s2 = self._rule(name)
         z1 = self.first
         return Jet(s0, s1 * z1, s1 * self.second + s2 * z1 * z1)
 
@@ -177,25 +220,6 @@ class Jet:
         return Jet(a0 * b0, a1 * b0 + a0 * b1, a2 * b0 + 2 * a1 * b1 + a0 * b2)
 
     __rmul__ = __mul__
-
-    def __add__(self, other: "Jet | torch.Tensor | float") -> "Jet":
-        if isinstance(other, Jet):
-            return Jet(self.value + other.value, self.first + other.first, self.second + other.second)
-        return Jet(self.value + other, self.first, self.second)  # a constant: value only
-
-    __radd__ = __add__
-
-    def __neg__(self) -> "Jet":
-        return self._map(torch.neg)
-
-    def __sub__(self, other: "Jet | torch.Tensor | float") -> "Jet":
-        return self + (-other)
-
-    def __rsub__(self, other: "torch.Tensor | float") -> "Jet":
-        return (-self) + other
-
-    def __repr__(self) -> str:
-        return f"Jet(d={self.d}, N={self.value.shape[0]}, width={self.width}, dtype={self.value.dtype})"
 
 
 def linear(layer: nn.Linear, jet: Jet) -> Jet:
