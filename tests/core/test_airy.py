@@ -1,13 +1,14 @@
 """The third-order example: Airy u_t + u_xxx = 0, direct and as LDLM's first-order system."""
 import pytest
 import torch
-from torch import nn
 
 from sfli.derivatives import autograd_derivatives
 from sfli.first_order import first_derivatives
 from sfli.nets import MLP
 from sfli.solvers import AiryFirstOrder, AiryPINN, ExactNet, make_problem, relative_errors
 from sfli.train import fit, torch_threads
+
+import perturbed  # tests/core/perturbed.py
 
 GEN = torch.Generator
 
@@ -37,15 +38,8 @@ def test_exact_solution_solves_both_formulations_and_its_derivatives_are_right()
 
 
 def test_perturbed_solutions_are_seen():
-    class Shift(nn.Module):
-        def __init__(self, net, column):
-            super().__init__()
-            self.net, self.column = net, column
-
-        def forward(self, x):
-            y = self.net(x).clone()
-            y[:, self.column] = y[:, self.column] + 0.1 * torch.sin(3 * x[:, 0]) * x[:, 1]
-            return y
+    def Shift(net, column):  # noqa: N802 — the net plus 0.1·sin(3 x₁)·x₂ on output ``column``
+        return perturbed.Shift(net, column, lambda x: torch.sin(3 * x[:, 0]) * x[:, 1])
 
     first = AiryFirstOrder(n_interior=100)
     pts = first.points(GEN().manual_seed(0), torch.float64)

@@ -3,7 +3,6 @@ solution in float64 (d = 2, 3, 8) and not off it; the auxiliary outputs (v, p, q
 derivatives; every formulation trains; the engines agree; bad input raises."""
 import pytest
 import torch
-from torch import nn
 
 from sfli.derivatives import autograd_derivatives
 from sfli.first_order import first_derivatives
@@ -11,6 +10,8 @@ from sfli.nets import MLP
 from sfli.solvers import (BIHARMONIC, BiharmonicFirstOrder, BiharmonicPINN, BiharmonicSecondOrder, ExactNet,
                           laplacian_of_laplacian, make_problem, relative_errors)
 from sfli.train import fit, torch_threads
+
+import perturbed  # tests/core/perturbed.py
 
 GEN = torch.Generator
 
@@ -21,16 +22,9 @@ def one_thread():
         yield
 
 
-class Shift(nn.Module):
-    def __init__(self, net, column, eps=0.1):
-        super().__init__()
-        self.net, self.column, self.eps = net, column, eps
-
-    def forward(self, x):
-        y = self.net(x)
-        bump = torch.zeros_like(y)
-        bump[:, self.column] = torch.sin(3 * x[:, 0]) * torch.cos(2 * x[:, -1])
-        return y + self.eps * bump
+def Shift(net, column, eps=0.1):
+    """``net`` plus eps·sin(3 x₁)·cos(2 x_d) on output ``column``."""
+    return perturbed.Shift(net, column, lambda x: torch.sin(3 * x[:, 0]) * torch.cos(2 * x[:, -1]), eps)
 
 
 def _setup(cls, d, solution="plane_waves"):

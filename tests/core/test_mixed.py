@@ -2,13 +2,14 @@
 div p against the exact ∇u and Δu; one net and two nets train; bad input raises."""
 import pytest
 import torch
-from torch import nn
 
 from sfli.derivatives import autograd_derivatives
 from sfli.first_order import first_derivatives
 from sfli.nets import MLP
 from sfli.solvers import Concat, ExactNet, MixedResidual, relative_errors
 from sfli.train import fit, torch_threads
+
+import perturbed  # tests/core/perturbed.py
 
 GEN = torch.Generator
 
@@ -19,18 +20,9 @@ def one_thread():
         yield
 
 
-class Shift(nn.Module):
-    """The exact outputs plus eps·sin(3 x₁) on output ``column`` only."""
-
-    def __init__(self, net, column, eps=0.1):
-        super().__init__()
-        self.net, self.column, self.eps = net, column, eps
-
-    def forward(self, x):
-        y = self.net(x)
-        bump = torch.zeros_like(y)
-        bump[:, self.column] = torch.sin(3 * x[:, 0])
-        return y + self.eps * bump
+def Shift(net, column):
+    """The exact outputs plus 0.1·sin(3 x₁) on output ``column`` only."""
+    return perturbed.Shift(net, column, lambda x: torch.sin(3 * x[:, 0]))
 
 
 @pytest.mark.parametrize("d", [2, 3, 8])
