@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from figure_checks import assert_book_figure
-from sfli.experiments.low_order import CHAPTER, plots, summary
+from sfli.experiments.low_order import CHAPTER, plots, runs, summary
 from sfli.experiments.low_order.runs import Check, Cost, Train, build, check_exact, problem_of, units
 from sfli.train import torch_threads
 
@@ -52,7 +52,19 @@ def test_each_equation_has_its_solution_and_part_3_every_rate():
     assert part3 == {(d, f, lr) for d in b["dims"] for f in b["formulations"] for lr in b["lrs"]}
     bih = next(u for u in us if u.equation == "biharmonic")
     assert type(problem_of(bih, TINY).solution).__name__ == "Gaussian"
-    assert set(Check(2).__dict__) == {"dim"}  # the check covers each equation's solution (run_unit), not one
+
+
+def test_the_exactness_check_uses_each_equations_solution(monkeypatch):
+    seen = set()
+    make = runs.make_problem
+
+    def spy(equation, formulation, **kw):
+        seen.add((equation, kw["solution"]))
+        return make(equation, formulation, **kw)
+
+    monkeypatch.setattr(runs, "make_problem", spy)
+    assert max(runs.run_unit(Check(2), TINY)["losses"].values()) < 1e-16
+    assert seen == {("poisson", "plane_waves"), ("biharmonic", "gaussian")}
 
 
 def test_best_rate_takes_the_lowest_mean_error_and_the_smaller_rate_on_a_tie():
